@@ -1,0 +1,39 @@
+namespace Baton.Backends;
+
+/// <summary>
+/// The seam a backend implements: start an acquisition (grant, deny or queue), list, break, dispose.
+/// Everything else — validation, deadlines, cancellation, metrics, tracing, the public handles — is the
+/// core's, written once. One instance serves one <see cref="Coordinator"/> (one session/connection).
+/// </summary>
+public abstract class CoordinationBackend : IAsyncDisposable
+{
+    /// <summary>
+    /// Starts an acquisition. Grants at once when the name is free and nobody queues before the
+    /// request (no barging past waiters); otherwise denies when <see cref="AcquisitionRequest.Wait"/> is
+    /// false, or queues and returns a ticket.
+    /// </summary>
+    /// <param name="request">The validated request.</param>
+    /// <param name="cancellationToken">Cancels the start (the round trip), not the wait.</param>
+    public abstract ValueTask<AcquisitionStart> StartAcquisitionAsync(AcquisitionRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Lists every held or awaited name, with holders and waiters.</summary>
+    /// <param name="cancellationToken">Cancels the listing.</param>
+    public abstract ValueTask<IReadOnlyList<LockInfo>> ListLocksAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Breaks a name: ends every hold of it, fires the holders' lost tokens where the backend can, and
+    /// supersedes their fencing tokens; the next holder gets a takeover notice. Returns the broken holders
+    /// (empty when nobody held it). Throws <see cref="NotSupportedException"/>, saying why, when the
+    /// backend cannot break a live holder.
+    /// </summary>
+    /// <param name="kind">Lock or semaphore namespace.</param>
+    /// <param name="name">The validated name.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    public abstract ValueTask<IReadOnlyList<LockHolder>> BreakLockAsync(LockKind kind, string name, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Closes the session. Holds still open are ended as by a crash of their holder (their lost tokens
+    /// fire; the next holder gets a takeover notice), and waiting tickets fail with <see cref="ObjectDisposedException"/>.
+    /// </summary>
+    public abstract ValueTask DisposeAsync();
+}

@@ -1,0 +1,193 @@
+using Baton.Backends;
+using Baton.Diagnostics;
+using Baton.Internal;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Baton;
+
+/// <summary>
+/// The entry point: one connection (session) to one backend, picked by URL. Hands out locks,
+/// reader-writer locks and semaphores, lists who holds and waits, and breaks stuck locks.
+/// Disposing it ends every hold it still has, as a crash of this member would.
+/// </summary>
+public sealed class Coordinator : IAsyncDisposable
+{
+    /// <summary>The environment variable that overrides the default backend URL.</summary>
+    public const string BackendEnvironmentVariable = "BATON_BACKEND";
+
+    private int _disposed;
+
+    private Coordinator(CoordinationBackend backend, BackendUrl url, MemberIdentity member, TimeProvider timeProvider, ILogger logger)
+    {
+        Backend = backend;
+        Url = url;
+        Member = member;
+        TimeProvider = timeProvider;
+        Logger = logger;
+    }
+
+    /// <summary>The backend URL, with any password hidden.</summary>
+    public string BackendUrl => Url.ToString();
+
+    /// <summary>The URL scheme of the backend, such as <c>memory</c> or <c>redis</c>.</summary>
+    public string Scheme => Url.Scheme;
+
+    /// <summary>Who this coordinator's holders and waiters are in listings.</summary>
+    public MemberIdentity Member { get; }
+
+    /// <summary>The clock for timeouts and times.</summary>
+    public TimeProvider TimeProvider { get; }
+
+    internal CoordinationBackend Backend { get; }
+
+    internal BackendUrl Url { get; }
+
+    internal ILogger Logger { get; }
+
+    /// <summary>
+    /// The backend URL used when none is given: the <c>BATON_BACKEND</c> environment variable when set,
+    /// otherwise the file backend in a directory that every process of the same user computes alike.
+    /// </summary>
+    public static string DefaultBackendUrl
+    {
+        get
+        {
+            var fromEnvironment = Environment.GetEnvironmentVariable(BackendEnvironmentVariable);
+            return string.IsNullOrWhiteSpace(fromEnvironment) ? DefaultFileUrl : fromEnvironment.Trim();
+        }
+    }
+
+    private static string DefaultFileUrl =>
+        "file://" + Path.Combine(Directory.Exists("/run/lock") ? "/run/lock" : Path.GetTempPath(), $"baton-{Environment.UserName}");
+
+    /// <summary>Connects to the backend named by the URL.</summary>
+    /// <param name="backendUrl">The backend URL (see the README's table); null for <see cref="DefaultBackendUrl"/>.</param>
+    /// <param name="options">Member id, clock, logging and connect timeout; null for defaults.</param>
+    /// <param name="cancellationToken">Cancels connecting.</param>
+    /// <exception cref="ArgumentException">The URL cannot be parsed, names an unknown scheme or has bad options.</exception>
+    /// <exception cref="BackendUnavailableException">The backend cannot be reached within the connect timeout.</exception>
+    public static async ValueTask<Coordinator> ConnectAsync(
+        string? backendUrl = null, CoordinatorOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new CoordinatorOptions();
+        options.Validate();
+        cancellationToken.ThrowIfCancellationRequested();
+        var url = Backends.BackendUrl.Parse(backendUrl ?? DefaultBackendUrl);
+        if (url.Scheme == "file" && !BackendRegistry.KnownSchemes.Contains("file"))
+        {
+            throw new ArgumentException(
+                $"The file backend ('{url}') is not part of this build yet; pass a URL such as memory:// or set {BackendEnvironmentVariable}.",
+                nameof(backendUrl));
+        }
+
+        var provider = BackendRegistry.Resolve(url);
+        var member = MemberIdentity.ForCurrentProcess(options.MemberId);
+        var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
+        var context = new BackendContext(url, member, options.TimeProvider, loggerFactory);
+
+        using var connectTimeout = new CancellationTokenSource(options.ConnectTimeout, options.TimeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, connectTimeout.Token);
+        CoordinationBackend backend;
+        try
+        {
+            backend = await provider.ConnectAsync(context, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (OperationCanceledException e) when (connectTimeout.IsCancellationRequested)
+        {
+            throw new BackendUnavailableException($"Could not connect to {url} within {options.ConnectTimeout}.", e);
+        }
+        catch (Exception e) when (e is not ArgumentException and not BackendUnavailableException)
+        {
+            throw new BackendUnavailableException($"Could not connect to {url}: {e.Message}", e);
+        }
+
+        return new Coordinator(backend, url, member, options.TimeProvider, loggerFactory.CreateLogger("Baton"));
+    }
+
+    /// <summary>An exclusive lock; the same name is the writer side of <see cref="CreateReaderWriterLock"/>.</summary>
+    /// <param name="name">Any non-empty string of at most 1,024 UTF-8 bytes without NUL.</param>
+    /// <exception cref="ArgumentException">The name is not valid; the message says why.</exception>
+    public DistributedLock CreateLock(string name)
+    {
+        NameValidation.Validate(name, nameof(name));
+        return new DistributedLock(this, name);
+    }
+
+    /// <summary>A reader-writer lock: many readers or one writer.</summary>
+    /// <param name="name">Any non-empty string of at most 1,024 UTF-8 bytes without NUL.</param>
+    /// <exception cref="ArgumentException">The name is not valid; the message says why.</exception>
+    public DistributedReaderWriterLock CreateReaderWriterLock(string name)
+    {
+        NameValidation.Validate(name, nameof(name));
+        return new DistributedReaderWriterLock(this, name);
+    }
+
+    /// <summary>A counting semaphore that admits at most <paramref name="maxCount"/> holders. Every user of a name must agree on the count.</summary>
+    /// <param name="name">Any non-empty string of at most 1,024 UTF-8 bytes without NUL.</param>
+    /// <param name="maxCount">How many may hold it at once, from 1 to <see cref="DistributedSemaphore.MaxMaxCount"/>.</param>
+    /// <exception cref="ArgumentException">The name is not valid; the message says why.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The count is out of range.</exception>
+    public DistributedSemaphore CreateSemaphore(string name, int maxCount)
+    {
+        NameValidation.Validate(name, nameof(name));
+        if (maxCount < 1 || maxCount > DistributedSemaphore.MaxMaxCount)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(maxCount), maxCount, $"A semaphore's count must be between 1 and {DistributedSemaphore.MaxMaxCount:N0}; got {maxCount}.");
+        }
+
+        return new DistributedSemaphore(this, name, maxCount);
+    }
+
+    /// <summary>Every held or awaited name, with its holders and waiters and since when.</summary>
+    /// <param name="cancellationToken">Cancels the listing.</param>
+    public ValueTask<IReadOnlyList<LockInfo>> ListLocksAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ThrowIfDisposed();
+        return Backend.ListLocksAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Breaks a name held by a dead or stuck holder: its holds end, their lost tokens fire where the
+    /// backend can signal it, their fencing tokens are superseded, and the next holder gets a
+    /// <see cref="TakeoverNotice"/>. Returns the holders that were removed (empty when none).
+    /// </summary>
+    /// <param name="name">The name to break.</param>
+    /// <param name="kind">Lock (default) or semaphore.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <exception cref="NotSupportedException">The backend cannot break a live holder; the message says why.</exception>
+    public async ValueTask<IReadOnlyList<LockHolder>> BreakLockAsync(
+        string name, LockKind kind = LockKind.Lock, CancellationToken cancellationToken = default)
+    {
+        NameValidation.Validate(name, nameof(name));
+        cancellationToken.ThrowIfCancellationRequested();
+        ThrowIfDisposed();
+        var broken = await Backend.BreakLockAsync(kind, name, cancellationToken).ConfigureAwait(false);
+        if (broken.Count > 0)
+        {
+            Log.Broke(Logger, name, BackendUrl, broken.Count);
+        }
+
+        return broken;
+    }
+
+    /// <summary>Closes the backend session. Holds still open end as if this member had crashed.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            await Backend.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Shows the backend URL (password hidden) and the member.</summary>
+    public override string ToString() => $"{BackendUrl} as {Member}";
+
+    internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+}

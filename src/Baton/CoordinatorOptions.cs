@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Logging;
+
+namespace Baton;
+
+/// <summary>Settings of a <see cref="Coordinator"/> that do not belong in the backend URL.</summary>
+public sealed class CoordinatorOptions
+{
+    /// <summary>
+    /// An application-chosen id shown beside host and process in listings (for example a service
+    /// instance name). Default: null, none.
+    /// </summary>
+    public string? MemberId { get; set; }
+
+    /// <summary>The clock for timeouts, lease renewal and listing times. Default: <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Where Baton logs (failed releases, lost locks). Default: null, no logging.</summary>
+    public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>How long connecting to the backend may take before failing. Default: 15 seconds.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    internal void Validate()
+    {
+        MemberIdentity.ValidateCustomId(MemberId, nameof(MemberId));
+        ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
+        if (ConnectTimeout <= TimeSpan.Zero && ConnectTimeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(ConnectTimeout), ConnectTimeout, "The connect timeout must be positive, or Timeout.InfiniteTimeSpan.");
+        }
+    }
+}

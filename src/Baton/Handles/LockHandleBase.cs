@@ -1,0 +1,215 @@
+using Baton.Backends;
+using Baton.Diagnostics;
+
+namespace Baton;
+
+/// <summary>
+/// A held name: its fencing token, a token that fires if ownership is lost, and the release. Disposing
+/// releases; releasing is idempotent and never throws (a failed release is logged and left to the
+/// backend's lease or session).
+/// </summary>
+public abstract class LockHandleBase : IAsyncDisposable, IDisposable
+{
+    private readonly Coordinator _owner;
+    private readonly long _acquiredTimestamp;
+    private int _released;
+    private int _lossReported;
+    private TaskCompletionSource? _transition;
+    private AcquisitionTicket? _pendingTicket;
+
+    private protected LockHandleBase(Coordinator owner, string name, LockKind kind, LockGrant grant)
+    {
+        _owner = owner;
+        Name = name;
+        Kind = kind;
+        Grant = grant;
+        if (BatonTelemetry.HoldTime.Enabled)
+        {
+            _acquiredTimestamp = owner.TimeProvider.GetTimestamp();
+        }
+
+        grant.AttachHandle(this);
+    }
+
+    /// <summary>The name held.</summary>
+    public string Name { get; }
+
+    /// <summary>Lock or semaphore.</summary>
+    public LockKind Kind { get; }
+
+    /// <summary>How the name is held now.</summary>
+    public LockMode Mode => Grant.Mode;
+
+    /// <summary>
+    /// The fencing token: strictly greater than every token of earlier holders of this name. Pass it to
+    /// the guarded resource so it can reject writes that carry an older one.
+    /// </summary>
+    public long FencingToken => Grant.FencingToken;
+
+    /// <summary>Fires when ownership can no longer be guaranteed (broken, lease expired, connection lost).</summary>
+    public CancellationToken LostToken => Grant.LostToken;
+
+    /// <summary>True once ownership can no longer be guaranteed.</summary>
+    public bool IsLost => Grant.IsLost;
+
+    /// <summary>Why ownership was lost, or null while it is not.</summary>
+    public LossReason? LossReason => Grant.LossReason;
+
+    /// <summary>
+    /// Set when the previous holder did not release cleanly (crashed, expired, broken): who it was and its
+    /// fencing token, so the application can repair or fence the resource before using it.
+    /// </summary>
+    public TakeoverNotice? Takeover => Grant.Takeover;
+
+    /// <summary>True once released.</summary>
+    public bool IsReleased => Volatile.Read(ref _released) != 0;
+
+    private protected LockGrant Grant { get; }
+
+    private protected Coordinator Owner => _owner;
+
+    /// <summary>Releases the name. Idempotent; never throws.</summary>
+    public ValueTask ReleaseAsync()
+    {
+        if (Interlocked.Exchange(ref _released, 1) != 0)
+        {
+            return default;
+        }
+
+        if (Volatile.Read(ref _transition) is { } transition)
+        {
+            return ReleaseAfterTransitionAsync(transition);
+        }
+
+        return ReleaseGrant();
+    }
+
+    /// <summary>Releases the name; same as <see cref="ReleaseAsync"/>.</summary>
+    public ValueTask DisposeAsync()
+    {
+        GC.SuppressFinalize(this);
+        return ReleaseAsync();
+    }
+
+    /// <summary>Releases the name, blocking until the backend has answered; for synchronous <c>using</c> blocks.</summary>
+    public void Dispose()
+    {
+        GC.SuppressFinalize(this);
+        var release = ReleaseAsync();
+        if (!release.IsCompleted)
+        {
+            // A synchronous caller asked to block; ReleaseAsync never throws.
+            release.AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>Shows the name, mode and fencing token.</summary>
+    public override string ToString() => $"{Name} ({BatonTelemetry.ModeName(Mode)}, fencing token {FencingToken})";
+
+    internal void OnGrantLost()
+    {
+        if (Interlocked.Exchange(ref _lossReported, 1) != 0 || IsReleased)
+        {
+            return;
+        }
+
+        if (BatonTelemetry.Losses.Enabled)
+        {
+            BatonTelemetry.Losses.Add(1, BatonTelemetry.Tags(Kind, Mode, _owner.Scheme));
+        }
+
+        Log.HoldLost(_owner.Logger, Name, FencingToken, _owner.Backend.ToString() ?? string.Empty, Grant.LossReason ?? Baton.LossReason.ConnectionLost);
+    }
+
+    /// <summary>Marks the start of an upgrade or downgrade; they exclude each other and a release waits for them.</summary>
+    private protected TaskCompletionSource BeginTransition()
+    {
+        var transition = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (Interlocked.CompareExchange(ref _transition, transition, null) is not null)
+        {
+            throw new InvalidOperationException($"Another upgrade or downgrade of '{Name}' is in progress on this handle.");
+        }
+
+        if (IsReleased)
+        {
+            EndTransition(transition);
+            throw new ObjectDisposedException(GetType().Name, $"The handle of '{Name}' has been released.");
+        }
+
+        return transition;
+    }
+
+    /// <summary>Remembers the queued upgrade, so a concurrent release can withdraw it.</summary>
+    private protected void SetPendingTicket(AcquisitionTicket? ticket)
+    {
+        Interlocked.Exchange(ref _pendingTicket, ticket);
+        if (ticket is not null && IsReleased)
+        {
+            _ = WithdrawQuietly(ticket);
+        }
+    }
+
+    private protected void EndTransition(TaskCompletionSource transition)
+    {
+        Interlocked.Exchange(ref _pendingTicket, null);
+        Volatile.Write(ref _transition, null);
+        transition.TrySetResult();
+    }
+
+    private async ValueTask ReleaseAfterTransitionAsync(TaskCompletionSource transition)
+    {
+        if (Volatile.Read(ref _pendingTicket) is { } ticket)
+        {
+            await WithdrawQuietly(ticket).ConfigureAwait(false);
+        }
+
+        await transition.Task.ConfigureAwait(false);
+        await ReleaseGrant().ConfigureAwait(false);
+    }
+
+    private async Task WithdrawQuietly(AcquisitionTicket ticket)
+    {
+        try
+        {
+            await ticket.WithdrawAsync().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            Log.WithdrawFailed(_owner.Logger, Name, _owner.Backend.ToString() ?? string.Empty, e);
+        }
+    }
+
+    private ValueTask ReleaseGrant()
+    {
+        if (_acquiredTimestamp != 0 && BatonTelemetry.HoldTime.Enabled)
+        {
+            BatonTelemetry.HoldTime.Record(
+                _owner.TimeProvider.GetElapsedTime(_acquiredTimestamp).TotalSeconds, BatonTelemetry.Tags(Kind, Mode, _owner.Scheme));
+        }
+
+        ValueTask release;
+        try
+        {
+            release = Grant.ReleaseAsync();
+        }
+        catch (Exception e)
+        {
+            Log.ReleaseFailed(_owner.Logger, Name, _owner.Backend.ToString() ?? string.Empty, e);
+            return default;
+        }
+
+        return release.IsCompletedSuccessfully ? default : AwaitRelease(release);
+    }
+
+    private async ValueTask AwaitRelease(ValueTask release)
+    {
+        try
+        {
+            await release.ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            Log.ReleaseFailed(_owner.Logger, Name, _owner.Backend.ToString() ?? string.Empty, e);
+        }
+    }
+}

@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using Baton.Backends;
+using Baton.Diagnostics;
+
+namespace Baton.Internal;
+
+/// <summary>
+/// The one implementation of waiting: deadlines, cancellation, withdrawal, metrics and tracing, for
+/// every primitive and every backend.
+/// </summary>
+internal static class Acquisition
+{
+    /// <summary>Acquires or returns null when the timeout passes. Arguments are validated here.</summary>
+    public static ValueTask<LockGrant?> RunAsync(
+        Coordinator coordinator, string name, LockKind kind, LockMode mode, int maxCount, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        TimeoutValidation.Validate(timeout, nameof(timeout));
+        cancellationToken.ThrowIfCancellationRequested();
+        coordinator.ThrowIfDisposed();
+        var request = new AcquisitionRequest(name, kind, mode, maxCount, timeout != TimeSpan.Zero, coordinator.Member);
+
+        if (BatonTelemetry.ActivitySource.HasListeners() || BatonTelemetry.WaitTime.Enabled)
+        {
+            return ObservedAsync(coordinator, request, timeout, cancellationToken);
+        }
+
+        // Fast path: no tracing and no wait-time histogram, so no timestamps and no async state machine.
+        var start = coordinator.Backend.StartAcquisitionAsync(request, cancellationToken);
+        if (!start.IsCompletedSuccessfully)
+        {
+            return ObservedAsync(coordinator, request, timeout, cancellationToken, start.AsTask());
+        }
+
+        var started = start.Result;
+        if (started.Grant is { } grant)
+        {
+            CountAcquired(coordinator, request, grant);
+            return new(grant);
+        }
+
+        if (started.IsDenied)
+        {
+            if (BatonTelemetry.Timeouts.Enabled)
+            {
+                BatonTelemetry.Timeouts.Add(1, BatonTelemetry.Tags(kind, mode, coordinator.Scheme));
+            }
+
+            return new((LockGrant?)null);
+        }
+
+        // Queued: the slow path, where one more allocation does not matter.
+        return ObservedAsync(coordinator, request, timeout, cancellationToken, Task.FromResult(started));
+    }
+
+    /// <summary>
+    /// Waits for a queued ticket until the timeout or cancellation; on giving up, withdraws it and keeps
+    /// the grant if it won the race. Returns null on timeout, or when someone else withdrew the ticket.
+    /// </summary>
+    public static async ValueTask<LockGrant?> WaitForTicketAsync(
+        Coordinator coordinator, AcquisitionTicket ticket, string name, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var cancelled = false;
+        try
+        {
+            return await ticket.Granted.WaitAsync(timeout, coordinator.TimeProvider, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            cancelled = true;
+        }
+        catch (OperationCanceledException) when (ticket.Granted.IsCanceled)
+        {
+            // Withdrawn by a concurrent release of the handle that was upgrading.
+            return null;
+        }
+
+        bool withdrawn;
+        try
+        {
+            withdrawn = await ticket.WithdrawAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The backend's lease or session removes the stale queue entry.
+            Log.WithdrawFailed(coordinator.Logger, name, coordinator.Backend.ToString() ?? string.Empty, e);
+            withdrawn = true;
+        }
+
+        if (!withdrawn)
+        {
+            // The grant won the race with the deadline: success is success.
+            return await ticket.Granted.ConfigureAwait(false);
+        }
+
+        if (cancelled)
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
+
+        return null;
+    }
+
+    private static async ValueTask<LockGrant?> ObservedAsync(
+        Coordinator coordinator,
+        AcquisitionRequest request,
+        TimeSpan timeout,
+        CancellationToken cancellationToken,
+        Task<AcquisitionStart>? alreadyStarted = null)
+    {
+        var startedAt = coordinator.TimeProvider.GetTimestamp();
+        using var activity = BatonTelemetry.ActivitySource.StartActivity("baton.acquire", ActivityKind.Internal);
+        activity?.SetTag("baton.name", request.Name);
+        activity?.SetTag("baton.kind", request.Kind == LockKind.Lock ? "lock" : "semaphore");
+        activity?.SetTag("baton.mode", BatonTelemetry.ModeName(request.Mode));
+        activity?.SetTag("baton.backend", coordinator.Scheme);
+
+        LockGrant? grant;
+        try
+        {
+            var started = alreadyStarted is not null
+                ? await alreadyStarted.ConfigureAwait(false)
+                : await coordinator.Backend.StartAcquisitionAsync(request, cancellationToken).ConfigureAwait(false);
+            grant = started.Grant ?? (started.Ticket is { } ticket
+                ? await WaitForTicketAsync(coordinator, ticket, request.Name, timeout, cancellationToken).ConfigureAwait(false)
+                : null);
+        }
+        catch (Exception e)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
+            throw;
+        }
+
+        var tags = BatonTelemetry.Tags(request.Kind, request.Mode, coordinator.Scheme);
+        if (grant is null)
+        {
+            activity?.SetTag("baton.acquired", false);
+            BatonTelemetry.Timeouts.Add(1, tags);
+            return null;
+        }
+
+        activity?.SetTag("baton.acquired", true);
+        activity?.SetTag("baton.fencing_token", grant.FencingToken);
+        BatonTelemetry.WaitTime.Record(coordinator.TimeProvider.GetElapsedTime(startedAt).TotalSeconds, tags);
+        CountAcquired(coordinator, request, grant);
+        return grant;
+    }
+
+    private static void CountAcquired(Coordinator coordinator, AcquisitionRequest request, LockGrant grant)
+    {
+        if (BatonTelemetry.Acquisitions.Enabled)
+        {
+            BatonTelemetry.Acquisitions.Add(1, BatonTelemetry.Tags(request.Kind, request.Mode, coordinator.Scheme));
+        }
+
+        if (grant.Takeover is { } notice)
+        {
+            Log.TookOver(coordinator.Logger, request.Name, notice.PreviousHolder, notice.PreviousFencingToken, notice.Reason);
+        }
+    }
+}

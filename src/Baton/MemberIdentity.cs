@@ -1,0 +1,64 @@
+using System.Diagnostics;
+
+namespace Baton;
+
+/// <summary>
+/// Who holds or waits for a lock: the host, the process and an optional id chosen by the application.
+/// </summary>
+/// <param name="Host">The machine's host name.</param>
+/// <param name="ProcessId">The operating-system process id.</param>
+/// <param name="ProcessName">The process name, as the operating system reports it.</param>
+/// <param name="CustomId">An optional id set by the application (<see cref="CoordinatorOptions.MemberId"/>), such as a service instance name.</param>
+public sealed record MemberIdentity(string Host, int ProcessId, string ProcessName, string? CustomId = null)
+{
+    /// <summary>The longest custom id accepted, in characters.</summary>
+    public const int MaxCustomIdLength = 256;
+
+    private static readonly Lazy<(string Host, int Pid, string Process)> CurrentProcess = new(() =>
+    {
+        using var process = Process.GetCurrentProcess();
+        return (Environment.MachineName, Environment.ProcessId, process.ProcessName);
+    });
+
+    /// <summary>Describes the current process, with an optional custom id.</summary>
+    /// <param name="customId">An application-chosen id; null for none.</param>
+    /// <exception cref="ArgumentException">The custom id is empty, too long or contains control characters.</exception>
+    public static MemberIdentity ForCurrentProcess(string? customId = null)
+    {
+        ValidateCustomId(customId, nameof(customId));
+        var (host, pid, process) = CurrentProcess.Value;
+        return new MemberIdentity(host, pid, process, customId);
+    }
+
+    /// <summary>A one-line description, <c>id@host:pid(process)</c> or <c>host:pid(process)</c>.</summary>
+    public override string ToString() =>
+        CustomId is null ? $"{Host}:{ProcessId}({ProcessName})" : $"{CustomId}@{Host}:{ProcessId}({ProcessName})";
+
+    internal static void ValidateCustomId(string? customId, string paramName)
+    {
+        if (customId is null)
+        {
+            return;
+        }
+
+        if (customId.Length == 0)
+        {
+            throw new ArgumentException("A member id must not be empty; pass null for none.", paramName);
+        }
+
+        if (customId.Length > MaxCustomIdLength)
+        {
+            throw new ArgumentException(
+                $"A member id must be at most {MaxCustomIdLength} characters; this one has {customId.Length}.", paramName);
+        }
+
+        for (var i = 0; i < customId.Length; i++)
+        {
+            if (char.IsControl(customId[i]))
+            {
+                throw new ArgumentException(
+                    $"A member id must not contain control characters; found U+{(int)customId[i]:X4} at index {i}.", paramName);
+            }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+using Baton.Backends;
+
+namespace Baton.Memory;
+
+/// <summary>One coordinator's session on a memory scope. Disposing it ends its holds as a crash would.</summary>
+internal sealed class MemoryBackend(MemoryStore store, MemberIdentity member, TimeProvider timeProvider) : CoordinationBackend
+{
+    private int _disposed;
+
+    public TimeProvider TimeProvider { get; } = timeProvider;
+
+    public MemberIdentity Member { get; } = member;
+
+    public override ValueTask<AcquisitionStart> StartAcquisitionAsync(AcquisitionRequest request, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (store.GetState(request.Kind, request.Name).TryStart(this, request, out var start))
+            {
+                return new(start);
+            }
+        }
+    }
+
+    public override ValueTask<IReadOnlyList<LockInfo>> ListLocksAsync(CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        var now = TimeProvider.GetUtcNow();
+        var locks = new List<LockInfo>();
+        foreach (var state in store.AllStates)
+        {
+            if (state.Describe(now) is { } info)
+            {
+                locks.Add(info);
+            }
+        }
+
+        locks.Sort(static (a, b) => (a.Kind, a.Name).CompareTo((b.Kind, b.Name)) is var c && c != 0 ? c : 0);
+        return new(locks);
+    }
+
+    public override ValueTask<IReadOnlyList<LockHolder>> BreakLockAsync(LockKind kind, string name, CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        if (store.FindState(kind, name) is not { } state)
+        {
+            return new(Array.Empty<LockHolder>());
+        }
+
+        var broken = state.Break(TimeProvider.GetUtcNow());
+        foreach (var grant in broken)
+        {
+            grant.MarkLost(LossReason.Broken);
+        }
+
+        return new(broken.ConvertAll(static g => g.Describe()));
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return default;
+        }
+
+        var now = TimeProvider.GetUtcNow();
+        foreach (var state in store.AllStates)
+        {
+            foreach (var grant in state.Abandon(this, now))
+            {
+                grant.MarkLost(LossReason.CoordinatorDisposed);
+            }
+        }
+
+        return default;
+    }
+
+    public void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, typeof(Coordinator));
+}

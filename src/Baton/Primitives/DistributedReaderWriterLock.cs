@@ -1,0 +1,71 @@
+using Baton.Internal;
+
+namespace Baton;
+
+/// <summary>
+/// A reader-writer lock on a name: many readers or one writer. Waiters are served in arrival order, so
+/// a waiting writer is not starved by a stream of readers. The writer side is the same lock as
+/// <see cref="Coordinator.CreateLock"/> of the same name. Not reentrant.
+/// </summary>
+public sealed class DistributedReaderWriterLock
+{
+    private readonly Coordinator _coordinator;
+
+    internal DistributedReaderWriterLock(Coordinator coordinator, string name)
+    {
+        _coordinator = coordinator;
+        Name = name;
+    }
+
+    /// <summary>The name.</summary>
+    public string Name { get; }
+
+    /// <summary>Acquires a shared (read) hold within the timeout, or returns null.</summary>
+    /// <param name="timeout">Zero tries once (the default); <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
+    /// <param name="cancellationToken">Stops waiting, throwing <see cref="OperationCanceledException"/>.</param>
+    public ValueTask<ReaderWriterLockHandle?> TryAcquireReadAsync(TimeSpan timeout = default, CancellationToken cancellationToken = default) =>
+        Acquire(LockMode.Shared, timeout, cancellationToken);
+
+    /// <summary>Acquires a shared (read) hold within the timeout, or throws <see cref="TimeoutException"/>.</summary>
+    /// <param name="timeout">Null or <see cref="Timeout.InfiniteTimeSpan"/> waits forever (the default); zero tries once.</param>
+    /// <param name="cancellationToken">Stops waiting, throwing <see cref="OperationCanceledException"/>.</param>
+    public async ValueTask<ReaderWriterLockHandle> AcquireReadAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        await Acquire(LockMode.Shared, timeout ?? Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false)
+        ?? throw Timeouts.NotAcquired(Name, timeout);
+
+    /// <summary>Acquires an exclusive (write) hold within the timeout, or returns null.</summary>
+    /// <param name="timeout">Zero tries once (the default); <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
+    /// <param name="cancellationToken">Stops waiting, throwing <see cref="OperationCanceledException"/>.</param>
+    public ValueTask<ReaderWriterLockHandle?> TryAcquireWriteAsync(TimeSpan timeout = default, CancellationToken cancellationToken = default) =>
+        Acquire(LockMode.Exclusive, timeout, cancellationToken);
+
+    /// <summary>Acquires an exclusive (write) hold within the timeout, or throws <see cref="TimeoutException"/>.</summary>
+    /// <param name="timeout">Null or <see cref="Timeout.InfiniteTimeSpan"/> waits forever (the default); zero tries once.</param>
+    /// <param name="cancellationToken">Stops waiting, throwing <see cref="OperationCanceledException"/>.</param>
+    public async ValueTask<ReaderWriterLockHandle> AcquireWriteAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        await Acquire(LockMode.Exclusive, timeout ?? Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false)
+        ?? throw Timeouts.NotAcquired(Name, timeout);
+
+    /// <summary>Blocking form of <see cref="TryAcquireReadAsync"/>.</summary>
+    /// <param name="timeout">Zero tries once (the default).</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    public ReaderWriterLockHandle? TryAcquireRead(TimeSpan timeout = default, CancellationToken cancellationToken = default) =>
+        Blocking.Wait(TryAcquireReadAsync(timeout, cancellationToken));
+
+    /// <summary>Blocking form of <see cref="TryAcquireWriteAsync"/>.</summary>
+    /// <param name="timeout">Zero tries once (the default).</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    public ReaderWriterLockHandle? TryAcquireWrite(TimeSpan timeout = default, CancellationToken cancellationToken = default) =>
+        Blocking.Wait(TryAcquireWriteAsync(timeout, cancellationToken));
+
+    /// <summary>Shows the name.</summary>
+    public override string ToString() => $"reader-writer lock '{Name}'";
+
+    private ValueTask<ReaderWriterLockHandle?> Acquire(LockMode mode, TimeSpan timeout, CancellationToken cancellationToken) =>
+        HandleFactory.Wrap(
+            Acquisition.RunAsync(_coordinator, Name, LockKind.Lock, mode, 1, timeout, cancellationToken),
+            _coordinator,
+            Name,
+            LockKind.Lock,
+            HandleFactory.ReaderWriter);
+}
