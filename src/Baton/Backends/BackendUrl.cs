@@ -184,13 +184,15 @@ public sealed class BackendUrl
 
     private static string Decode(string text, string url)
     {
-        try
+        for (var i = text.IndexOf('%', StringComparison.Ordinal); i >= 0; i = text.IndexOf('%', i + 1))
         {
-            return Uri.UnescapeDataString(text);
+            if (i + 2 >= text.Length || !char.IsAsciiHexDigit(text[i + 1]) || !char.IsAsciiHexDigit(text[i + 2]))
+            {
+                throw new ArgumentException(
+                    $"'{Redact(url)}' contains an invalid percent-escape: '%' must be followed by two hex digits.", nameof(url));
+            }
         }
-        catch (UriFormatException)
-        {
-            throw new ArgumentException($"'{Redact(url)}' contains an invalid percent-escape.", nameof(url));
-        }
+
+        return Uri.UnescapeDataString(text);
     }
 }

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Runs every test of Baton on this machine, from a fresh clone.
+#
+#   ./scripts/test.sh            build and run all test projects
+#   ./scripts/test.sh --filter X pass a dotnet-test filter through
+#
+# It first installs and starts, idempotently, the servers the backend tests need
+# (scripts/servers/*.sh, one per backend; each prints the URL variables it exports).
+# It ends with one line "N passed, N failed" over every test project, and exits
+# non-zero when any test failed, any project failed to build, or no test ran.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+# Servers for backend tests. Each script installs its Debian package if missing, starts a
+# private instance on 127.0.0.1 (unless one of ours already runs) and appends
+# `export BATON_TEST_…=URL` lines to the env file that the tests read.
+state="$repo/.test-state"
+mkdir -p "$state"
+: > "$state/env"
+for server in scripts/servers/*.sh; do
+  [ -e "$server" ] || continue
+  echo "== starting $(basename "$server" .sh)"
+  bash "$server" start "$state" >> "$state/env"
+done
+# shellcheck disable=SC1091
+source "$state/env"
+
+results="$state/results"
+rm -rf "$results"
+mkdir -p "$results"
+
+echo "== building"
+dotnet build Baton.sln -c Release -warnaserror --nologo -v quiet
+
+echo "== testing"
+status=0
+dotnet test Baton.sln -c Release --no-build --nologo \
+  --logger "trx" --results-directory "$results" \
+  --logger "console;verbosity=normal" "$@" || status=$?
+
+# Sum the counters of every test project's TRX report.
+passed=0 failed=0 total=0
+shopt -s nullglob
+for trx in "$results"/*.trx; do
+  counters="$(grep -o '<Counters [^>]*' "$trx" | head -1)"
+  field() { local v; v="$(sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$counters")"; echo "${v:-0}"; }
+  total=$((total + $(field total)))
+  passed=$((passed + $(field passed)))
+  failed=$((failed + $(field failed) + $(field error) + $(field timeout) + $(field aborted)))
+done
+
+echo "$passed passed, $failed failed"
+if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$total" -eq 0 ]; then
+  exit 1
+fi
