@@ -1,24 +1,26 @@
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
-using BenchmarkDotNet.Horology;
 using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Order;
+using Perfolizer.Horology;
 
 namespace Baton.Benchmarks;
 
 /// <summary>
 /// The default job for a 2-core machine: one launch, 6 warm-up and 20 measured iterations of about
-/// 250 ms each, so one benchmark case takes about 8 s and the whole suite a few minutes.
+/// 250 ms each, so one benchmark case takes about 10 s and the whole suite (9 cases) about 1.5 minutes
+/// on a 2-core machine, build included.
 /// </summary>
 /// <remarks>
-/// Why this is still statistically sane: every iteration runs millions of operations (the pilot stage
-/// sizes it to 250 ms), so a per-iteration mean is itself an average over ~10^6 calls; 20 of them give
-/// a 99.9 % confidence interval that BenchmarkDotNet prints (the Error column) and that stays within a
-/// few percent here. BenchmarkDotNet's own default (up to 100 iterations of 500 ms, several launches
-/// when asked) mostly narrows that interval further, which the noise of a shared 2-vCPU VM swamps
-/// anyway: compare only figures from the same run, and use the Ratio column. Pass <c>--job default</c>
-/// or <c>--iterationCount</c>/<c>--launchCount</c> for a longer run.
+/// Why this is still statistically sane: each iteration runs as many operations as fit in 250 ms (the
+/// pilot stage sizes it: about 2 million uncontended cycles, 100,000 handoffs), so every iteration mean
+/// is itself an average over many calls; 20 of them give the 99.9 % confidence interval that
+/// BenchmarkDotNet prints (Error), about 1 % of the mean for the uncontended cases here and 10–35 % for
+/// the thread-pool-bound handoff cases. BenchmarkDotNet's own default (up to 100 iterations of 500 ms)
+/// narrows that interval further, but run-to-run noise of a shared 2-vCPU VM is larger than that
+/// anyway: compare only figures of the same run, through the Ratio column. For a longer run pass
+/// <c>--job Default</c>, or <c>--iterationCount N</c> / <c>--launchCount N</c>.
 /// </remarks>
 public static class BenchConfig
 {
@@ -33,6 +35,5 @@ public static class BenchConfig
                 .AsDefault())
             .AddDiagnoser(MemoryDiagnoser.Default)
             .AddColumn(StatisticColumn.Median, StatisticColumn.P95)
-            .WithSummaryStyle(SummaryStyle.Default.WithRatioStyle(RatioStyle.Trend))
-            .WithOrderer(new BenchmarkDotNet.Order.DefaultOrderer(BenchmarkDotNet.Order.SummaryOrderPolicy.Declared));
+            .WithOrderer(new DefaultOrderer(SummaryOrderPolicy.Declared));
 }

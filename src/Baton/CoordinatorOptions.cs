@@ -24,10 +24,12 @@ public sealed class CoordinatorOptions
     {
         MemberIdentity.ValidateCustomId(MemberId, nameof(MemberId));
         ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
-        if (ConnectTimeout <= TimeSpan.Zero && ConnectTimeout != Timeout.InfiniteTimeSpan)
+        if ((ConnectTimeout <= TimeSpan.Zero || ConnectTimeout > Internal.TimeoutValidation.MaxFinite) && ConnectTimeout != Timeout.InfiniteTimeSpan)
         {
             throw new ArgumentOutOfRangeException(
-                nameof(ConnectTimeout), ConnectTimeout, "The connect timeout must be positive, or Timeout.InfiniteTimeSpan.");
+                nameof(ConnectTimeout),
+                ConnectTimeout,
+                $"The connect timeout must be positive and at most {Internal.TimeoutValidation.MaxFinite.TotalDays:F1} days, or Timeout.InfiniteTimeSpan; got {ConnectTimeout}.");
         }
     }
 }

@@ -48,8 +48,7 @@ internal static class Acquisition
             return new((LockGrant?)null);
         }
 
-        // Queued: the slow path, where one more allocation does not matter.
-        return ObservedAsync(coordinator, request, timeout, cancellationToken, Task.FromResult(started));
+        return ObservedAsync(coordinator, request, timeout, cancellationToken, queued: started.Ticket);
     }
 
     /// <summary>
@@ -108,7 +107,8 @@ internal static class Acquisition
         AcquisitionRequest request,
         TimeSpan timeout,
         CancellationToken cancellationToken,
-        Task<AcquisitionStart>? alreadyStarted = null)
+        Task<AcquisitionStart>? alreadyStarted = null,
+        AcquisitionTicket? queued = null)
     {
         var startedAt = coordinator.TimeProvider.GetTimestamp();
         using var activity = BatonTelemetry.ActivitySource.StartActivity("baton.acquire", ActivityKind.Internal);
@@ -120,8 +120,8 @@ internal static class Acquisition
         LockGrant? grant;
         try
         {
-            var started = alreadyStarted is not null
-                ? await alreadyStarted.ConfigureAwait(false)
+            var started = queued is not null ? AcquisitionStart.Queued(queued)
+                : alreadyStarted is not null ? await alreadyStarted.ConfigureAwait(false)
                 : await coordinator.Backend.StartAcquisitionAsync(request, cancellationToken).ConfigureAwait(false);
             grant = started.Grant ?? (started.Ticket is { } ticket
                 ? await WaitForTicketAsync(coordinator, ticket, request.Name, timeout, cancellationToken).ConfigureAwait(false)

@@ -35,7 +35,7 @@ internal sealed class MemoryBackend(MemoryStore store, MemberIdentity member, Ti
             }
         }
 
-        locks.Sort(static (a, b) => (a.Kind, a.Name).CompareTo((b.Kind, b.Name)) is var c && c != 0 ? c : 0);
+        locks.Sort(static (a, b) => a.Kind != b.Kind ? a.Kind.CompareTo(b.Kind) : string.CompareOrdinal(a.Name, b.Name));
         return new(locks);
     }
 
@@ -74,6 +74,8 @@ internal sealed class MemoryBackend(MemoryStore store, MemberIdentity member, Ti
 
         return default;
     }
+
+    public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
     public void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, typeof(Coordinator));
 }

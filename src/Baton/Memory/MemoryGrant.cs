@@ -1,11 +1,14 @@
 using Baton.Backends;
+using Baton.Internal;
 
 namespace Baton.Memory;
 
 /// <summary>One hold of a memory name. Its mutable fields change only under the state's gate.</summary>
 internal sealed class MemoryGrant : LockGrant
 {
+    private readonly long _since;
     private volatile LockMode _mode;
+    private volatile bool _published;
 
     public MemoryGrant(MemoryLockState state, MemoryBackend session, LockMode mode, MemberIdentity member, long fencingToken, TakeoverNotice? takeover)
         : base(fencingToken, takeover)
@@ -14,7 +17,8 @@ internal sealed class MemoryGrant : LockGrant
         Session = session;
         _mode = mode;
         Member = member;
-        Since = session.TimeProvider.GetUtcNow();
+        _since = HoldClock.Stamp(session.TimeProvider);
+        _published = fencingToken != 0;
     }
 
     public MemoryLockState State { get; }
@@ -22,8 +26,6 @@ internal sealed class MemoryGrant : LockGrant
     public MemoryBackend Session { get; }
 
     public MemberIdentity Member { get; }
-
-    public DateTimeOffset Since { get; }
 
     public override LockMode Mode => _mode;
 
@@ -34,6 +36,22 @@ internal sealed class MemoryGrant : LockGrant
     }
 
     public void SetMode(LockMode mode) => _mode = mode;
+
+    /// <summary>Sets the token of a lock-free grant; readers of a fast holder wait for it.</summary>
+    public void PublishToken(long fencingToken)
+    {
+        FencingToken = fencingToken;
+        _published = true;
+    }
+
+    public void WaitUntilPublished()
+    {
+        var spinner = default(SpinWait);
+        while (!_published)
+        {
+            spinner.SpinOnce();
+        }
+    }
 
     public void MarkLost(LossReason reason) => SignalLost(reason);
 
@@ -52,5 +70,5 @@ internal sealed class MemoryGrant : LockGrant
         return default;
     }
 
-    public LockHolder Describe() => new(Member, _mode, FencingToken, Since);
+    public LockHolder Describe() => new(Member, _mode, FencingToken, HoldClock.ToTime(_since, Session.TimeProvider));
 }

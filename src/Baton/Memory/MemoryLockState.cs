@@ -3,13 +3,22 @@ using Baton.Backends;
 namespace Baton.Memory;
 
 /// <summary>
-/// One name of a memory scope: its holders and its FIFO queue. Every change happens under
-/// <see cref="_gate"/>; a release grants the head of the queue (one writer, or the run of readers at the
-/// head), so nobody else wakes.
+/// One name of a memory scope: its holders and its FIFO queue. A release grants the head of the queue
+/// (one writer, or the run of readers at the head), so nobody else wakes.
 /// </summary>
+/// <remarks>
+/// Two modes. <b>Fast</b>: <see cref="_fast"/> is null (idle) or the one exclusive grant, and nothing
+/// else exists — an uncontended exclusive acquire and release are one compare-and-swap each, with no
+/// lock. <b>Slow</b>: <see cref="_fast"/> is <see cref="SlowMode"/> and everything lives under
+/// <see cref="_gate"/>. Any other operation first moves the state to slow mode (adopting a fast holder
+/// into <see cref="_holders"/>), and the state returns to fast mode when it is idle again.
+/// </remarks>
 internal sealed class MemoryLockState
 {
+    private static readonly object SlowMode = new();
+
     private readonly Lock _gate = new();
+    private object? _fast;
     private readonly MemoryStore _store;
     private readonly List<MemoryGrant> _holders = new(1);
     private MemoryWaiter? _head;
@@ -19,6 +28,7 @@ internal sealed class MemoryLockState
     private MemoryWaiter? _upgrade;
     private TakeoverNotice? _pendingTakeover;
     private int _maxCount = 1;
+    private long _fencingCounter;
     private bool _retired;
 
     public MemoryLockState(MemoryStore store, LockKind kind, string name)
@@ -26,6 +36,7 @@ internal sealed class MemoryLockState
         _store = store;
         Kind = kind;
         Name = name;
+        _fencingCounter = store.FencingFloor;
     }
 
     public LockKind Kind { get; }
@@ -37,7 +48,28 @@ internal sealed class MemoryLockState
     /// <summary>Starts an acquisition; false when this state was swept and the caller must look the name up again.</summary>
     public bool TryStart(MemoryBackend session, in AcquisitionRequest request, out AcquisitionStart start)
     {
+        if (request.Mode == LockMode.Exclusive && Volatile.Read(ref _fast) is null && TryStartFast(session, request.Member) is { } fast)
+        {
+            start = AcquisitionStart.Granted(fast);
+            return true;
+        }
+
         lock (_gate)
+        {
+            EnterSlowMode();
+            try
+            {
+                return TryStartSlow(session, request, out start);
+            }
+            finally
+            {
+                LeaveSlowModeIfIdle();
+            }
+        }
+    }
+
+    private bool TryStartSlow(MemoryBackend session, in AcquisitionRequest request, out AcquisitionStart start)
+    {
         {
             if (_retired)
             {
@@ -72,8 +104,15 @@ internal sealed class MemoryLockState
 
     public void Release(MemoryGrant grant)
     {
+        if (Interlocked.CompareExchange(ref _fast, null, grant) == grant)
+        {
+            return;
+        }
+
         lock (_gate)
         {
+            EnterSlowMode();
+            using var leave = new SlowModeScope(this);
             if (!_holders.Remove(grant))
             {
                 return; // Broken or abandoned already.
@@ -93,6 +132,8 @@ internal sealed class MemoryLockState
     {
         lock (_gate)
         {
+            EnterSlowMode();
+            using var leave = new SlowModeScope(this);
             if (waiter.IsGranted)
             {
                 return false;
@@ -124,6 +165,8 @@ internal sealed class MemoryLockState
     {
         lock (_gate)
         {
+            EnterSlowMode();
+            using var leave = new SlowModeScope(this);
             ThrowIfNotHeld(grant);
             if (grant.Mode != LockMode.Shared)
             {
@@ -138,7 +181,7 @@ internal sealed class MemoryLockState
 
             if (_holders.Count == 1)
             {
-                grant.SetMode(LockMode.Exclusive, _store.NextFencingToken());
+                grant.SetMode(LockMode.Exclusive, ++_fencingCounter);
                 return AcquisitionStart.Granted(grant);
             }
 
@@ -156,6 +199,8 @@ internal sealed class MemoryLockState
     {
         lock (_gate)
         {
+            EnterSlowMode();
+            using var leave = new SlowModeScope(this);
             ThrowIfNotHeld(grant);
             if (grant.Mode == LockMode.Exclusive)
             {
@@ -175,6 +220,12 @@ internal sealed class MemoryLockState
     {
         lock (_gate)
         {
+            if (Volatile.Read(ref _fast) is MemoryGrant fastHolder)
+            {
+                fastHolder.WaitUntilPublished();
+                return new LockInfo(Name, Kind, 1, [fastHolder.Describe()], [], now);
+            }
+
             if (_holders.Count == 0 && _head is null && _upgrade is null)
             {
                 return null;
@@ -201,11 +252,12 @@ internal sealed class MemoryLockState
     {
         lock (_gate)
         {
-            if (_retired || !IsIdle)
+            if (_retired || !IsIdle || !ReferenceEquals(Interlocked.CompareExchange(ref _fast, SlowMode, null) ?? SlowMode, SlowMode))
             {
                 return false;
             }
 
+            _store.RaiseFencingFloor(_fencingCounter);
             _retired = true;
             return true;
         }
@@ -216,6 +268,8 @@ internal sealed class MemoryLockState
         var ended = new List<MemoryGrant>();
         lock (_gate)
         {
+            EnterSlowMode();
+            using var leave = new SlowModeScope(this);
             for (var i = _holders.Count - 1; i >= 0; i--)
             {
                 var grant = _holders[i];
@@ -301,7 +355,7 @@ internal sealed class MemoryLockState
             }
 
             _upgrade = null;
-            upgrade.Upgrading.SetMode(LockMode.Exclusive, _store.NextFencingToken());
+            upgrade.Upgrading.SetMode(LockMode.Exclusive, ++_fencingCounter);
             upgrade.Grant(upgrade.Upgrading);
         }
 
@@ -323,7 +377,7 @@ internal sealed class MemoryLockState
 
     private MemoryGrant NewGrant(MemoryBackend session, LockMode mode, MemberIdentity member, TakeoverNotice? takeover)
     {
-        var grant = new MemoryGrant(this, session, mode, member, _store.NextFencingToken(), takeover);
+        var grant = new MemoryGrant(this, session, mode, member, ++_fencingCounter, takeover);
         _holders.Add(grant);
         return grant;
     }
@@ -333,6 +387,63 @@ internal sealed class MemoryLockState
         var notice = _pendingTakeover;
         _pendingTakeover = null;
         return notice;
+    }
+
+    /// <summary>The lock-free exclusive acquire of an idle name: null when someone else got there first.</summary>
+    private MemoryGrant? TryStartFast(MemoryBackend session, MemberIdentity member)
+    {
+        session.ThrowIfDisposed();
+        var grant = new MemoryGrant(this, session, LockMode.Exclusive, member, fencingToken: 0, takeover: null);
+        if (Interlocked.CompareExchange(ref _fast, grant, null) is not null)
+        {
+            return null;
+        }
+
+        // Winning the swap makes this the only writer of the counter until the token is published;
+        // a concurrent move to slow mode waits for that publication.
+        var token = _fencingCounter + 1;
+        _fencingCounter = token;
+        grant.PublishToken(token);
+
+        if (session.IsDisposed)
+        {
+            // The session's disposal may have swept this state before the swap: undo, as it would have.
+            Release(grant);
+            session.ThrowIfDisposed();
+        }
+
+        return grant;
+    }
+
+    /// <summary>Under the gate: from here on, everything lives in the fields the gate guards.</summary>
+    private void EnterSlowMode()
+    {
+        var current = Volatile.Read(ref _fast);
+        while (!ReferenceEquals(current, SlowMode))
+        {
+            var seen = Interlocked.CompareExchange(ref _fast, SlowMode, current);
+            if (ReferenceEquals(seen, current))
+            {
+                if (current is MemoryGrant holder)
+                {
+                    holder.WaitUntilPublished();
+                    _holders.Add(holder);
+                }
+
+                return;
+            }
+
+            current = seen;
+        }
+    }
+
+    /// <summary>Under the gate: an idle, live name goes back to lock-free acquisition.</summary>
+    private void LeaveSlowModeIfIdle()
+    {
+        if (!_retired && IsIdle)
+        {
+            Volatile.Write(ref _fast, null);
+        }
     }
 
     private void Enqueue(MemoryWaiter waiter)
@@ -372,5 +483,11 @@ internal sealed class MemoryLockState
 
         waiter.Previous = null;
         waiter.Next = null;
+    }
+
+    /// <summary>Returns the state to fast mode on every way out of a gated operation.</summary>
+    private readonly ref struct SlowModeScope(MemoryLockState state)
+    {
+        public void Dispose() => state.LeaveSlowModeIfIdle();
     }
 }

@@ -17,12 +17,28 @@ internal sealed class MemoryStore
     private readonly Lock _sweepGate = new();
     private int _sweepThreshold = MinSweepThreshold;
 
-    // One counter for the whole scope: strictly increasing per name too, and it survives sweeping.
-    private long _fencingCounter;
+    // Each name counts its own fencing tokens under its gate; a swept name leaves its last token
+    // here, and every name created later starts above it, so tokens never go back.
+    private long _fencingFloor;
 
     public static MemoryStore ForScope(string scope) => Scopes.GetOrAdd(scope, static _ => new MemoryStore());
 
-    public long NextFencingToken() => Interlocked.Increment(ref _fencingCounter);
+    public long FencingFloor => Volatile.Read(ref _fencingFloor);
+
+    public void RaiseFencingFloor(long token)
+    {
+        var floor = Volatile.Read(ref _fencingFloor);
+        while (token > floor)
+        {
+            var seen = Interlocked.CompareExchange(ref _fencingFloor, token, floor);
+            if (seen == floor)
+            {
+                return;
+            }
+
+            floor = seen;
+        }
+    }
 
     public IEnumerable<MemoryLockState> AllStates => _locks.Values.Concat(_semaphores.Values);
 

@@ -1,10 +1,12 @@
 using Baton.Backends;
+using Baton.Internal;
 
 namespace Baton.Memory;
 
 /// <summary>A queued request for a memory name: a node of the state's FIFO list and the ticket the core awaits.</summary>
 internal sealed class MemoryWaiter : AcquisitionTicket
 {
+    private readonly long _since;
     private readonly TaskCompletionSource<LockGrant> _granted = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public MemoryWaiter(MemoryLockState state, MemoryBackend session, LockMode mode, MemberIdentity member, MemoryGrant? upgrading = null)
@@ -14,7 +16,7 @@ internal sealed class MemoryWaiter : AcquisitionTicket
         Mode = mode;
         Member = member;
         Upgrading = upgrading;
-        Since = session.TimeProvider.GetUtcNow();
+        _since = HoldClock.Stamp(session.TimeProvider);
     }
 
     public MemoryLockState State { get; }
@@ -27,8 +29,6 @@ internal sealed class MemoryWaiter : AcquisitionTicket
 
     /// <summary>The shared grant this request upgrades, or null for a new acquisition.</summary>
     public MemoryGrant? Upgrading { get; }
-
-    public DateTimeOffset Since { get; }
 
     // Queue links and outcome: changed only under the state's gate.
     public MemoryWaiter? Previous { get; set; }
@@ -62,5 +62,5 @@ internal sealed class MemoryWaiter : AcquisitionTicket
         _granted.TrySetException(exception);
     }
 
-    public LockWaiter Describe() => new(Member, Mode, Since);
+    public LockWaiter Describe() => new(Member, Mode, HoldClock.ToTime(_since, Session.TimeProvider));
 }

@@ -29,9 +29,8 @@ public sealed class DistributedReaderWriterLock
     /// <summary>Acquires a shared (read) hold within the timeout, or throws <see cref="TimeoutException"/>.</summary>
     /// <param name="timeout">Null or <see cref="Timeout.InfiniteTimeSpan"/> waits forever (the default); zero tries once.</param>
     /// <param name="cancellationToken">Stops waiting, throwing <see cref="OperationCanceledException"/>.</param>
-    public async ValueTask<ReaderWriterLockHandle> AcquireReadAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
-        await Acquire(LockMode.Shared, timeout ?? Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false)
-        ?? throw Timeouts.NotAcquired(Name, timeout);
+    public ValueTask<ReaderWriterLockHandle> AcquireReadAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        Timeouts.OrThrow(Acquire(LockMode.Shared, timeout ?? Timeout.InfiniteTimeSpan, cancellationToken), Name, timeout);
 
     /// <summary>Acquires an exclusive (write) hold within the timeout, or returns null.</summary>
     /// <param name="timeout">Zero tries once (the default); <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
@@ -42,9 +41,8 @@ public sealed class DistributedReaderWriterLock
     /// <summary>Acquires an exclusive (write) hold within the timeout, or throws <see cref="TimeoutException"/>.</summary>
     /// <param name="timeout">Null or <see cref="Timeout.InfiniteTimeSpan"/> waits forever (the default); zero tries once.</param>
     /// <param name="cancellationToken">Stops waiting, throwing <see cref="OperationCanceledException"/>.</param>
-    public async ValueTask<ReaderWriterLockHandle> AcquireWriteAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
-        await Acquire(LockMode.Exclusive, timeout ?? Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false)
-        ?? throw Timeouts.NotAcquired(Name, timeout);
+    public ValueTask<ReaderWriterLockHandle> AcquireWriteAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        Timeouts.OrThrow(Acquire(LockMode.Exclusive, timeout ?? Timeout.InfiniteTimeSpan, cancellationToken), Name, timeout);
 
     /// <summary>Blocking form of <see cref="TryAcquireReadAsync"/>.</summary>
     /// <param name="timeout">Zero tries once (the default).</param>
@@ -57,6 +55,18 @@ public sealed class DistributedReaderWriterLock
     /// <param name="cancellationToken">Stops waiting.</param>
     public ReaderWriterLockHandle? TryAcquireWrite(TimeSpan timeout = default, CancellationToken cancellationToken = default) =>
         Blocking.Wait(TryAcquireWriteAsync(timeout, cancellationToken));
+
+    /// <summary>Blocking form of <see cref="AcquireReadAsync"/>.</summary>
+    /// <param name="timeout">Null waits forever (the default).</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    public ReaderWriterLockHandle AcquireRead(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        Blocking.Wait(AcquireReadAsync(timeout, cancellationToken));
+
+    /// <summary>Blocking form of <see cref="AcquireWriteAsync"/>.</summary>
+    /// <param name="timeout">Null waits forever (the default).</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    public ReaderWriterLockHandle AcquireWrite(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        Blocking.Wait(AcquireWriteAsync(timeout, cancellationToken));
 
     /// <summary>Shows the name.</summary>
     public override string ToString() => $"reader-writer lock '{Name}'";

@@ -41,9 +41,8 @@ public sealed class DistributedSemaphore
     /// <summary>Takes a slot within the timeout, or throws <see cref="TimeoutException"/>.</summary>
     /// <param name="timeout">Null or <see cref="Timeout.InfiniteTimeSpan"/> waits forever (the default); zero tries once.</param>
     /// <param name="cancellationToken">Stops waiting, throwing <see cref="OperationCanceledException"/>.</param>
-    public async ValueTask<LockHandle> AcquireAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
-        await TryAcquireAsync(timeout ?? Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false)
-        ?? throw Timeouts.NotAcquired(Name, timeout);
+    public ValueTask<LockHandle> AcquireAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        Timeouts.OrThrow(TryAcquireAsync(timeout ?? Timeout.InfiniteTimeSpan, cancellationToken), Name, timeout);
 
     /// <summary>Blocking form of <see cref="TryAcquireAsync"/>.</summary>
     /// <param name="timeout">Zero tries once (the default).</param>

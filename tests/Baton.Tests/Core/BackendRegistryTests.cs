@@ -100,7 +100,7 @@ public sealed class BackendRegistryTests
             {
                 var memory = BackendRegistry.KnownSchemes.Contains("memory");
                 Assert.True(memory);
-                return await new Memory.MemoryBackendProvider().ConnectAsync(
+                return await new Baton.Memory.MemoryBackendProvider().ConnectAsync(
                     context with { Url = BackendUrl.Parse("memory://registry-tests") }, cancellationToken);
             }
 

@@ -1,0 +1,50 @@
+namespace Baton.SideBySide.Subjects;
+
+/// <summary>
+/// Turns a subject spec from the command line into a <see cref="Subject"/>. To add an in-process peer,
+/// write an <see cref="InProcessSubject"/> and add its spec here; an external peer needs no code, only
+/// <c>process:LABEL=COMMAND</c>.
+/// </summary>
+internal static class SubjectCatalog
+{
+    public const string Help =
+        """
+          baton:URL              Baton on any backend URL, e.g. baton:memory:// (also just 'baton')
+          semaphoreslim          SemaphoreSlim(1, 1) WaitAsync+Release, the in-process floor
+          process:LABEL=COMMAND  an external program that prints the JSON result (see bench/README.md);
+                                 COMMAND runs under /bin/sh with the settings appended as options
+        """;
+
+    public static Subject Create(string spec, TimeSpan processTimeout)
+    {
+        var trimmed = spec.Trim();
+        if (trimmed == "baton")
+        {
+            return new BatonSubject("memory://");
+        }
+
+        if (trimmed.StartsWith("baton:", StringComparison.Ordinal))
+        {
+            return new BatonSubject(trimmed["baton:".Length..]);
+        }
+
+        if (trimmed.Equals("semaphoreslim", StringComparison.OrdinalIgnoreCase))
+        {
+            return new SemaphoreSlimSubject();
+        }
+
+        if (trimmed.StartsWith("process:", StringComparison.Ordinal))
+        {
+            var body = trimmed["process:".Length..];
+            var equals = body.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0 || equals == body.Length - 1)
+            {
+                throw new ArgumentException($"'{spec}': a process subject is process:LABEL=COMMAND, e.g. process:fasteners=python3 bench/peers/fasteners_peer.py.");
+            }
+
+            return new ProcessSubject(body[..equals], body[(equals + 1)..], processTimeout);
+        }
+
+        throw new ArgumentException($"Unknown subject '{spec}'. Known kinds:\n{Help}");
+    }
+}
