@@ -7,5 +7,6 @@ namespace Baton.Backends;
 /// <param name="MaxCount">The semaphore's number of slots; 1 for locks.</param>
 /// <param name="Wait">False to try once and be denied at once when the name is taken; true to join the queue.</param>
 /// <param name="Member">Who asks, for listings and takeover notices.</param>
+/// <param name="PreparedName">What <see cref="CoordinationBackend.PrepareName"/> returned for this name, or null.</param>
 public readonly record struct AcquisitionRequest(
-    string Name, LockKind Kind, LockMode Mode, int MaxCount, bool Wait, MemberIdentity Member);
+    string Name, LockKind Kind, LockMode Mode, int MaxCount, bool Wait, MemberIdentity Member, object? PreparedName = null);

@@ -16,6 +16,16 @@ public abstract class CoordinationBackend : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the start (the round trip), not the wait.</param>
     public abstract ValueTask<AcquisitionStart> StartAcquisitionAsync(AcquisitionRequest request, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Called once per primitive (lock, reader-writer lock or semaphore object), so per-name work —
+    /// escaping a file name, building keys, finding the name's entry — is done once rather than at every
+    /// acquisition. Whatever it returns comes back as <see cref="AcquisitionRequest.PreparedName"/>.
+    /// Default: null.
+    /// </summary>
+    /// <param name="kind">Lock or semaphore namespace.</param>
+    /// <param name="name">The validated name.</param>
+    public virtual object? PrepareName(LockKind kind, string name) => null;
+
     /// <summary>Lists every held or awaited name, with holders and waiters.</summary>
     /// <param name="cancellationToken">Cancels the listing.</param>
     public abstract ValueTask<IReadOnlyList<LockInfo>> ListLocksAsync(CancellationToken cancellationToken);

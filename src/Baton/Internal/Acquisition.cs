@@ -12,12 +12,19 @@ internal static class Acquisition
 {
     /// <summary>Acquires or returns null when the timeout passes. Arguments are validated here.</summary>
     public static ValueTask<LockGrant?> RunAsync(
-        Coordinator coordinator, string name, LockKind kind, LockMode mode, int maxCount, TimeSpan timeout, CancellationToken cancellationToken)
+        Coordinator coordinator,
+        string name,
+        object? preparedName,
+        LockKind kind,
+        LockMode mode,
+        int maxCount,
+        TimeSpan timeout,
+        CancellationToken cancellationToken)
     {
         TimeoutValidation.Validate(timeout, nameof(timeout));
         cancellationToken.ThrowIfCancellationRequested();
         coordinator.ThrowIfDisposed();
-        var request = new AcquisitionRequest(name, kind, mode, maxCount, timeout != TimeSpan.Zero, coordinator.Member);
+        var request = new AcquisitionRequest(name, kind, mode, maxCount, timeout != TimeSpan.Zero, coordinator.Member, preparedName);
 
         if (BatonTelemetry.ActivitySource.HasListeners() || BatonTelemetry.WaitTime.Enabled)
         {

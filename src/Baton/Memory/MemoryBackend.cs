@@ -11,14 +11,22 @@ internal sealed class MemoryBackend(MemoryStore store, MemberIdentity member, Ti
 
     public MemberIdentity Member { get; } = member;
 
+    public override object? PrepareName(LockKind kind, string name) => new MemoryNameSlot();
+
     public override ValueTask<AcquisitionStart> StartAcquisitionAsync(AcquisitionRequest request, CancellationToken cancellationToken)
     {
+        // The primitive's slot remembers the name's state; a swept state refuses, and the name is looked up again.
+        var slot = request.PreparedName as MemoryNameSlot;
+        var state = slot?.State ?? store.GetState(request.Kind, request.Name);
         while (true)
         {
-            if (store.GetState(request.Kind, request.Name).TryStart(this, request, out var start))
+            if (state.TryStart(this, request, out var start))
             {
+                slot?.State = state;
                 return new(start);
             }
+
+            state = store.GetState(request.Kind, request.Name);
         }
     }
 

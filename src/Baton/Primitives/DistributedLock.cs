@@ -9,11 +9,13 @@ namespace Baton;
 public sealed class DistributedLock
 {
     private readonly Coordinator _coordinator;
+    private readonly object? _preparedName;
 
     internal DistributedLock(Coordinator coordinator, string name)
     {
         _coordinator = coordinator;
         Name = name;
+        _preparedName = coordinator.Backend.PrepareName(LockKind.Lock, name);
     }
 
     /// <summary>The name.</summary>
@@ -24,18 +26,13 @@ public sealed class DistributedLock
     /// <param name="cancellationToken">Stops waiting, throwing <see cref="OperationCanceledException"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException">The timeout is negative (other than infinite) or too long.</exception>
     public ValueTask<LockHandle?> TryAcquireAsync(TimeSpan timeout = default, CancellationToken cancellationToken = default) =>
-        HandleFactory.Wrap(
-            Acquisition.RunAsync(_coordinator, Name, LockKind.Lock, LockMode.Exclusive, 1, timeout, cancellationToken),
-            _coordinator,
-            Name,
-            LockKind.Lock,
-            HandleFactory.Lock);
+        HandleFactory.Lock(Acquire(timeout, cancellationToken), _coordinator, Name, LockKind.Lock);
 
     /// <summary>Acquires within the timeout, or throws <see cref="TimeoutException"/>.</summary>
     /// <param name="timeout">Null or <see cref="Timeout.InfiniteTimeSpan"/> waits forever (the default); zero tries once.</param>
     /// <param name="cancellationToken">Stops waiting, throwing <see cref="OperationCanceledException"/>.</param>
     public ValueTask<LockHandle> AcquireAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
-        Timeouts.OrThrow(TryAcquireAsync(timeout ?? Timeout.InfiniteTimeSpan, cancellationToken), Name, timeout);
+        HandleFactory.LockOrThrow(Acquire(timeout ?? Timeout.InfiniteTimeSpan, cancellationToken), _coordinator, Name, LockKind.Lock, timeout);
 
     /// <summary>Blocking form of <see cref="TryAcquireAsync"/>.</summary>
     /// <param name="timeout">Zero tries once (the default); <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
@@ -51,4 +48,7 @@ public sealed class DistributedLock
 
     /// <summary>Shows the name.</summary>
     public override string ToString() => $"lock '{Name}'";
+
+    private ValueTask<Backends.LockGrant?> Acquire(TimeSpan timeout, CancellationToken cancellationToken) =>
+        Acquisition.RunAsync(_coordinator, Name, _preparedName, LockKind.Lock, LockMode.Exclusive, 1, timeout, cancellationToken);
 }

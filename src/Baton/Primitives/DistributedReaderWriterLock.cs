@@ -10,11 +10,13 @@ namespace Baton;
 public sealed class DistributedReaderWriterLock
 {
     private readonly Coordinator _coordinator;
+    private readonly object? _preparedName;
 
     internal DistributedReaderWriterLock(Coordinator coordinator, string name)
     {
         _coordinator = coordinator;
         Name = name;
+        _preparedName = coordinator.Backend.PrepareName(LockKind.Lock, name);
     }
 
     /// <summary>The name.</summary>
@@ -24,25 +26,25 @@ public sealed class DistributedReaderWriterLock
     /// <param name="timeout">Zero tries once (the default); <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
     /// <param name="cancellationToken">Stops waiting, throwing <see cref="OperationCanceledException"/>.</param>
     public ValueTask<ReaderWriterLockHandle?> TryAcquireReadAsync(TimeSpan timeout = default, CancellationToken cancellationToken = default) =>
-        Acquire(LockMode.Shared, timeout, cancellationToken);
+        HandleFactory.ReaderWriter(Acquire(LockMode.Shared, timeout, cancellationToken), _coordinator, Name);
 
     /// <summary>Acquires a shared (read) hold within the timeout, or throws <see cref="TimeoutException"/>.</summary>
     /// <param name="timeout">Null or <see cref="Timeout.InfiniteTimeSpan"/> waits forever (the default); zero tries once.</param>
     /// <param name="cancellationToken">Stops waiting, throwing <see cref="OperationCanceledException"/>.</param>
     public ValueTask<ReaderWriterLockHandle> AcquireReadAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
-        Timeouts.OrThrow(Acquire(LockMode.Shared, timeout ?? Timeout.InfiniteTimeSpan, cancellationToken), Name, timeout);
+        HandleFactory.ReaderWriterOrThrow(Acquire(LockMode.Shared, timeout ?? Timeout.InfiniteTimeSpan, cancellationToken), _coordinator, Name, timeout);
 
     /// <summary>Acquires an exclusive (write) hold within the timeout, or returns null.</summary>
     /// <param name="timeout">Zero tries once (the default); <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
     /// <param name="cancellationToken">Stops waiting, throwing <see cref="OperationCanceledException"/>.</param>
     public ValueTask<ReaderWriterLockHandle?> TryAcquireWriteAsync(TimeSpan timeout = default, CancellationToken cancellationToken = default) =>
-        Acquire(LockMode.Exclusive, timeout, cancellationToken);
+        HandleFactory.ReaderWriter(Acquire(LockMode.Exclusive, timeout, cancellationToken), _coordinator, Name);
 
     /// <summary>Acquires an exclusive (write) hold within the timeout, or throws <see cref="TimeoutException"/>.</summary>
     /// <param name="timeout">Null or <see cref="Timeout.InfiniteTimeSpan"/> waits forever (the default); zero tries once.</param>
     /// <param name="cancellationToken">Stops waiting, throwing <see cref="OperationCanceledException"/>.</param>
     public ValueTask<ReaderWriterLockHandle> AcquireWriteAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
-        Timeouts.OrThrow(Acquire(LockMode.Exclusive, timeout ?? Timeout.InfiniteTimeSpan, cancellationToken), Name, timeout);
+        HandleFactory.ReaderWriterOrThrow(Acquire(LockMode.Exclusive, timeout ?? Timeout.InfiniteTimeSpan, cancellationToken), _coordinator, Name, timeout);
 
     /// <summary>Blocking form of <see cref="TryAcquireReadAsync"/>.</summary>
     /// <param name="timeout">Zero tries once (the default).</param>
@@ -71,11 +73,6 @@ public sealed class DistributedReaderWriterLock
     /// <summary>Shows the name.</summary>
     public override string ToString() => $"reader-writer lock '{Name}'";
 
-    private ValueTask<ReaderWriterLockHandle?> Acquire(LockMode mode, TimeSpan timeout, CancellationToken cancellationToken) =>
-        HandleFactory.Wrap(
-            Acquisition.RunAsync(_coordinator, Name, LockKind.Lock, mode, 1, timeout, cancellationToken),
-            _coordinator,
-            Name,
-            LockKind.Lock,
-            HandleFactory.ReaderWriter);
+    private ValueTask<Backends.LockGrant?> Acquire(LockMode mode, TimeSpan timeout, CancellationToken cancellationToken) =>
+        Acquisition.RunAsync(_coordinator, Name, _preparedName, LockKind.Lock, mode, 1, timeout, cancellationToken);
 }

@@ -12,11 +12,13 @@ public sealed class DistributedSemaphore
     public const int MaxMaxCount = 1_000_000;
 
     private readonly Coordinator _coordinator;
+    private readonly object? _preparedName;
 
     internal DistributedSemaphore(Coordinator coordinator, string name, int maxCount)
     {
         _coordinator = coordinator;
         Name = name;
+        _preparedName = coordinator.Backend.PrepareName(LockKind.Semaphore, name);
         MaxCount = maxCount;
     }
 
@@ -31,18 +33,13 @@ public sealed class DistributedSemaphore
     /// <param name="cancellationToken">Stops waiting, throwing <see cref="OperationCanceledException"/>.</param>
     /// <exception cref="InvalidOperationException">The semaphore is in use with a different count.</exception>
     public ValueTask<LockHandle?> TryAcquireAsync(TimeSpan timeout = default, CancellationToken cancellationToken = default) =>
-        HandleFactory.Wrap(
-            Acquisition.RunAsync(_coordinator, Name, LockKind.Semaphore, LockMode.Semaphore, MaxCount, timeout, cancellationToken),
-            _coordinator,
-            Name,
-            LockKind.Semaphore,
-            HandleFactory.Lock);
+        HandleFactory.Lock(Acquire(timeout, cancellationToken), _coordinator, Name, LockKind.Semaphore);
 
     /// <summary>Takes a slot within the timeout, or throws <see cref="TimeoutException"/>.</summary>
     /// <param name="timeout">Null or <see cref="Timeout.InfiniteTimeSpan"/> waits forever (the default); zero tries once.</param>
     /// <param name="cancellationToken">Stops waiting, throwing <see cref="OperationCanceledException"/>.</param>
     public ValueTask<LockHandle> AcquireAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
-        Timeouts.OrThrow(TryAcquireAsync(timeout ?? Timeout.InfiniteTimeSpan, cancellationToken), Name, timeout);
+        HandleFactory.LockOrThrow(Acquire(timeout ?? Timeout.InfiniteTimeSpan, cancellationToken), _coordinator, Name, LockKind.Semaphore, timeout);
 
     /// <summary>Blocking form of <see cref="TryAcquireAsync"/>.</summary>
     /// <param name="timeout">Zero tries once (the default).</param>
@@ -58,4 +55,7 @@ public sealed class DistributedSemaphore
 
     /// <summary>Shows the name and count.</summary>
     public override string ToString() => $"semaphore '{Name}' of {MaxCount}";
+
+    private ValueTask<Backends.LockGrant?> Acquire(TimeSpan timeout, CancellationToken cancellationToken) =>
+        Acquisition.RunAsync(_coordinator, Name, _preparedName, LockKind.Semaphore, LockMode.Semaphore, MaxCount, timeout, cancellationToken);
 }
