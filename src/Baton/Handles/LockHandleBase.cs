@@ -116,7 +116,7 @@ public abstract class LockHandleBase : IAsyncDisposable, IDisposable
             BatonTelemetry.Losses.Add(1, BatonTelemetry.Tags(Kind, Mode, _owner.Scheme));
         }
 
-        Log.HoldLost(_owner.Logger, Name, FencingToken, _owner.Backend.ToString() ?? string.Empty, Grant.LossReason ?? Baton.LossReason.ConnectionLost);
+        Log.HoldLost(_owner.Logger, Name, FencingToken, _owner.BackendUrl, Grant.LossReason ?? Baton.LossReason.ConnectionLost);
     }
 
     /// <summary>Marks the start of an upgrade or downgrade; they exclude each other and a release waits for them.</summary>
@@ -173,7 +173,7 @@ public abstract class LockHandleBase : IAsyncDisposable, IDisposable
         }
         catch (Exception e)
         {
-            Log.WithdrawFailed(_owner.Logger, Name, _owner.Backend.ToString() ?? string.Empty, e);
+            Log.WithdrawFailed(_owner.Logger, Name, _owner.BackendUrl, e);
         }
     }
 
@@ -192,7 +192,7 @@ public abstract class LockHandleBase : IAsyncDisposable, IDisposable
         }
         catch (Exception e)
         {
-            Log.ReleaseFailed(_owner.Logger, Name, _owner.Backend.ToString() ?? string.Empty, e);
+            Log.ReleaseFailed(_owner.Logger, Name, _owner.BackendUrl, e);
             return default;
         }
 
@@ -207,7 +207,7 @@ public abstract class LockHandleBase : IAsyncDisposable, IDisposable
         }
         catch (Exception e)
         {
-            Log.ReleaseFailed(_owner.Logger, Name, _owner.Backend.ToString() ?? string.Empty, e);
+            Log.ReleaseFailed(_owner.Logger, Name, _owner.BackendUrl, e);
         }
     }
 }

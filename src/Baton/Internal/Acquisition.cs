@@ -91,7 +91,7 @@ internal static class Acquisition
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // The backend's lease or session removes the stale queue entry.
-            Log.WithdrawFailed(coordinator.Logger, name, coordinator.Backend.ToString() ?? string.Empty, e);
+            Log.WithdrawFailed(coordinator.Logger, name, coordinator.BackendUrl, e);
             withdrawn = true;
         }
 
@@ -128,10 +128,14 @@ internal static class Acquisition
         try
         {
             var started = queued is not null ? AcquisitionStart.Queued(queued)
-                : alreadyStarted is not null ? await alreadyStarted.ConfigureAwait(false)
-                : await coordinator.Backend.StartAcquisitionAsync(request, cancellationToken).ConfigureAwait(false);
+                : await AwaitStartAsync(
+                    coordinator,
+                    alreadyStarted ?? coordinator.Backend.StartAcquisitionAsync(request, cancellationToken).AsTask(),
+                    request.Name,
+                    timeout,
+                    cancellationToken).ConfigureAwait(false);
             grant = started.Grant ?? (started.Ticket is { } ticket
-                ? await WaitForTicketAsync(coordinator, ticket, request.Name, timeout, cancellationToken).ConfigureAwait(false)
+                ? await WaitForTicketAsync(coordinator, ticket, request.Name, Remaining(coordinator, timeout, startedAt), cancellationToken).ConfigureAwait(false)
                 : null);
         }
         catch (Exception e)
@@ -153,6 +157,65 @@ internal static class Acquisition
         BatonTelemetry.WaitTime.Record(coordinator.TimeProvider.GetElapsedTime(startedAt).TotalSeconds, tags);
         CountAcquired(coordinator, request, grant);
         return grant;
+    }
+
+    /// <summary>
+    /// Awaits a start that did not complete at once. With a positive timeout, a backend that stalls on
+    /// its first round trip must not outlast it: the caller gets "not acquired" (or the cancellation),
+    /// and whatever the start yields later is released or withdrawn when it arrives. A zero timeout
+    /// still allows the one round trip of the try, bounded by the backend's own operation timeout.
+    /// </summary>
+    private static async Task<AcquisitionStart> AwaitStartAsync(
+        Coordinator coordinator, Task<AcquisitionStart> starting, string name, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return timeout == TimeSpan.Zero
+                ? await starting.WaitAsync(cancellationToken).ConfigureAwait(false)
+                : await starting.WaitAsync(timeout, coordinator.TimeProvider, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!starting.IsCompleted && (e is TimeoutException || (e is OperationCanceledException && cancellationToken.IsCancellationRequested)))
+        {
+            _ = UndoLateStartAsync(coordinator, starting, name);
+            if (e is TimeoutException)
+            {
+                return AcquisitionStart.Denied;
+            }
+
+            throw;
+        }
+    }
+
+    private static async Task UndoLateStartAsync(Coordinator coordinator, Task<AcquisitionStart> starting, string name)
+    {
+        try
+        {
+            var late = await starting.ConfigureAwait(false);
+            if (late.Grant is { } grant)
+            {
+                await grant.ReleaseAsync().ConfigureAwait(false);
+            }
+            else if (late.Ticket is { } ticket && !await ticket.WithdrawAsync().ConfigureAwait(false))
+            {
+                await (await ticket.Granted.ConfigureAwait(false)).ReleaseAsync().ConfigureAwait(false);
+            }
+        }
+        catch (Exception e)
+        {
+            // The backend's lease or session cleans up what could not be undone.
+            Log.WithdrawFailed(coordinator.Logger, name, coordinator.BackendUrl, e);
+        }
+    }
+
+    private static TimeSpan Remaining(Coordinator coordinator, TimeSpan timeout, long startedAt)
+    {
+        if (timeout == Timeout.InfiniteTimeSpan)
+        {
+            return timeout;
+        }
+
+        var left = timeout - coordinator.TimeProvider.GetElapsedTime(startedAt);
+        return left > TimeSpan.Zero ? left : TimeSpan.Zero;
     }
 
     private static void CountAcquired(Coordinator coordinator, AcquisitionRequest request, LockGrant grant)
