@@ -47,6 +47,13 @@ public class UncontendedBenchmarks
         await using var handle = await _lock.AcquireAsync();
     }
 
+    [Benchmark(Description = "lock: AcquireAsync()+DisposeAsync")]
+    public async ValueTask Lock_AcquireAsync_DisposeAsync()
+    {
+        var handle = await _lock.AcquireAsync();
+        await handle.DisposeAsync();
+    }
+
     [Benchmark(Description = "lock: TryAcquireAsync()+DisposeAsync")]
     public async ValueTask Lock_TryAcquireAsync()
     {
