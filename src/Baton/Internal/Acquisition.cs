@@ -134,9 +134,10 @@ internal static class Acquisition
                     request.Name,
                     timeout,
                     cancellationToken).ConfigureAwait(false);
-            grant = started.Grant ?? (started.Ticket is { } ticket
-                ? await WaitForTicketAsync(coordinator, ticket, request.Name, Remaining(coordinator, timeout, startedAt), cancellationToken).ConfigureAwait(false)
-                : null);
+            grant = started.Grant ?? (started.Ticket is not { } ticket ? null
+                : timeout == Timeout.InfiniteTimeSpan && !cancellationToken.CanBeCanceled
+                    ? await ticket.Granted.ConfigureAwait(false) // Nothing can end this wait early: no withdrawal to arrange.
+                    : await WaitForTicketAsync(coordinator, ticket, request.Name, Remaining(coordinator, timeout, startedAt), cancellationToken).ConfigureAwait(false));
         }
         catch (Exception e)
         {
