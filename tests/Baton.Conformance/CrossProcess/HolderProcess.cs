@@ -8,29 +8,6 @@ using System.Text.Json.Serialization;
 
 namespace Baton.Conformance.CrossProcess;
 
-/// <summary>Settings of a <see cref="HolderProcess"/>.</summary>
-public sealed class HolderProcessOptions
-{
-    /// <summary>The member id the child connects with (<c>--id</c>); null for none.</summary>
-    public string? MemberId { get; set; }
-
-    /// <summary>How long to wait for any answer of the child. Default: 30 seconds.</summary>
-    public TimeSpan ReplyTimeout { get; set; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>How long the child may take to start and connect. Default: 60 seconds.</summary>
-    public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(60);
-
-    /// <summary>
-    /// Directories the child loads missing assemblies from (<c>--probe</c>), such as a backend package and
-    /// its dependencies. The directory of the running tests is always added, so a test project that
-    /// references a backend (Baton.Redis, …) lets the child use it too.
-    /// </summary>
-    public IList<string> ProbeDirectories { get; } = [];
-
-    /// <summary>Assemblies whose <c>[assembly: BackendProvider]</c> the child registers (<c>--load</c>), for test-only backends.</summary>
-    public IList<string> ProviderAssemblies { get; } = [];
-}
-
 /// <summary>
 /// A real child process (tests/Baton.TestHolder) connected to a backend, which takes and holds locks on
 /// command, so a test can check behaviour across processes and kill -9 a holder. Every wait has a
@@ -42,13 +19,12 @@ public sealed class HolderProcess : IAsyncDisposable
     /// <summary>The environment variable that names the holder's dll, overriding the search.</summary>
     public const string HolderPathVariable = "BATON_TEST_HOLDER";
 
-    private const string HolderFileName = "Baton.TestHolder.dll";
     private const int MaxStandardErrorChars = 32 * 1024;
     private const int OutputLinesShown = 30;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-    private static readonly Lazy<string> HolderPath = new(LocateHolderAssembly);
+    private static readonly Lazy<string> HolderPath = new(HolderLocator.LocateHolderAssembly);
 
     private readonly Process _process;
     private readonly Lock _gate = new();
@@ -128,7 +104,7 @@ public sealed class HolderProcess : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(backendUrl);
         ArgumentNullException.ThrowIfNull(options);
-        var start = new ProcessStartInfo(DotnetHost)
+        var start = new ProcessStartInfo(HolderLocator.DotnetHost)
         {
             UseShellExecute = false,
             RedirectStandardInput = true,
@@ -504,91 +480,6 @@ public sealed class HolderProcess : IAsyncDisposable
 
     private static string FormatTimeout(TimeSpan timeout) =>
         timeout == Timeout.InfiniteTimeSpan ? "inf" : ((long)Math.Ceiling(timeout.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>The dotnet host running these tests, to run the child on the same runtime.</summary>
-    private static string DotnetHost
-    {
-        get
-        {
-            var current = Environment.ProcessPath;
-            if (current is not null && Path.GetFileNameWithoutExtension(current).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
-            {
-                return current;
-            }
-
-            var fromCli = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-            return !string.IsNullOrEmpty(fromCli) && File.Exists(fromCli) ? fromCli : "dotnet";
-        }
-    }
-
-    /// <summary>
-    /// Finds Baton.TestHolder.dll: <c>BATON_TEST_HOLDER</c>; else beside the tests (when a project copies it
-    /// there); else the holder project's own output, <c>tests/Baton.TestHolder/bin/CONFIGURATION/TFM/</c>, found
-    /// by walking up from the test directory, preferring the tests' configuration (test projects reference
-    /// the holder with <c>ReferenceOutputAssembly="false"</c>, which builds it in that configuration).
-    /// </summary>
-    private static string LocateHolderAssembly()
-    {
-        var fromEnvironment = Environment.GetEnvironmentVariable(HolderPathVariable);
-        if (!string.IsNullOrWhiteSpace(fromEnvironment))
-        {
-            return File.Exists(fromEnvironment)
-                ? Path.GetFullPath(fromEnvironment)
-                : throw new FileNotFoundException($"{HolderPathVariable} names '{fromEnvironment}', which does not exist.", fromEnvironment);
-        }
-
-        var testDirectory = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory));
-        var beside = Path.Combine(testDirectory.FullName, HolderFileName);
-        if (IsRunnable(beside))
-        {
-            return beside;
-        }
-
-        // The tests run from .../bin/<Configuration>/<tfm>/.
-        var tfm = testDirectory.Name;
-        var configurations = new List<string>();
-        if (testDirectory.Parent is { } configurationDirectory && configurationDirectory.Parent?.Name == "bin")
-        {
-            configurations.Add(configurationDirectory.Name);
-        }
-
-        if (typeof(HolderProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration is { Length: > 0 } built)
-        {
-            configurations.Add(built);
-        }
-
-        configurations.AddRange(["Debug", "Release"]);
-        var tried = new List<string>();
-        foreach (var configuration in configurations.Distinct(StringComparer.Ordinal))
-        {
-            for (var directory = testDirectory; directory is not null; directory = directory.Parent)
-            {
-                foreach (var project in (string[])[Path.Combine(directory.FullName, "Baton.TestHolder"), Path.Combine(directory.FullName, "tests", "Baton.TestHolder")])
-                {
-                    foreach (var framework in tfm == "net10.0" ? [tfm] : (string[])[tfm, "net10.0"])
-                    {
-                        var candidate = Path.Combine(project, "bin", configuration, framework, HolderFileName);
-                        if (IsRunnable(candidate))
-                        {
-                            return candidate;
-                        }
-
-                        if (Directory.Exists(project))
-                        {
-                            tried.Add(candidate);
-                        }
-                    }
-                }
-            }
-        }
-
-        throw new FileNotFoundException(
-            $"Cannot find {HolderFileName} for the cross-process tests (looked beside the tests in '{testDirectory.FullName}' and at: "
-            + $"{(tried.Count == 0 ? "no tests/Baton.TestHolder above it" : string.Join(", ", tried))}). Reference tests/Baton.TestHolder from the test project "
-            + $"with ReferenceOutputAssembly=\"false\" so it is built, or set {HolderPathVariable} to its dll.");
-    }
-
-    private static bool IsRunnable(string dll) => File.Exists(dll) && File.Exists(Path.ChangeExtension(dll, ".runtimeconfig.json"));
 
     private HolderReply? FindReplyLocked(int fromIndex, Func<HolderReply, bool> match)
     {
