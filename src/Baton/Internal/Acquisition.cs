@@ -128,12 +128,8 @@ internal static class Acquisition
         try
         {
             var started = queued is not null ? AcquisitionStart.Queued(queued)
-                : await AwaitStartAsync(
-                    coordinator,
-                    alreadyStarted ?? coordinator.Backend.StartAcquisitionAsync(request, cancellationToken).AsTask(),
-                    request.Name,
-                    timeout,
-                    cancellationToken).ConfigureAwait(false);
+                : alreadyStarted is not null ? await AwaitStartAsync(coordinator, alreadyStarted, request.Name, timeout, cancellationToken).ConfigureAwait(false)
+                : await StartAsync(coordinator, request, timeout, cancellationToken).ConfigureAwait(false);
             grant = started.Grant ?? (started.Ticket is not { } ticket ? null
                 : timeout == Timeout.InfiniteTimeSpan && !cancellationToken.CanBeCanceled
                     ? await ticket.Granted.ConfigureAwait(false) // Nothing can end this wait early: no withdrawal to arrange.
@@ -158,6 +154,16 @@ internal static class Acquisition
         BatonTelemetry.WaitTime.Record(coordinator.TimeProvider.GetElapsedTime(startedAt).TotalSeconds, tags);
         CountAcquired(coordinator, request, grant);
         return grant;
+    }
+
+    /// <summary>Starts at the backend; only a start that does not complete at once is awaited as a task.</summary>
+    private static ValueTask<AcquisitionStart> StartAsync(
+        Coordinator coordinator, AcquisitionRequest request, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var start = coordinator.Backend.StartAcquisitionAsync(request, cancellationToken);
+        return start.IsCompletedSuccessfully
+            ? start
+            : new(AwaitStartAsync(coordinator, start.AsTask(), request.Name, timeout, cancellationToken));
     }
 
     /// <summary>

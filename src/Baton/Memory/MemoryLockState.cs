@@ -56,21 +56,7 @@ internal sealed class MemoryLockState
 
         lock (_gate)
         {
-            EnterSlowMode();
-            try
-            {
-                return TryStartSlow(session, request, out start);
-            }
-            finally
-            {
-                LeaveSlowModeIfIdle();
-            }
-        }
-    }
-
-    private bool TryStartSlow(MemoryBackend session, in AcquisitionRequest request, out AcquisitionStart start)
-    {
-        {
+            using var slow = EnterSlowMode();
             if (_retired)
             {
                 start = default;
@@ -111,8 +97,7 @@ internal sealed class MemoryLockState
 
         lock (_gate)
         {
-            EnterSlowMode();
-            using var leave = new SlowModeScope(this);
+            using var slow = EnterSlowMode();
             if (!_holders.Remove(grant))
             {
                 return; // Broken or abandoned already.
@@ -132,8 +117,7 @@ internal sealed class MemoryLockState
     {
         lock (_gate)
         {
-            EnterSlowMode();
-            using var leave = new SlowModeScope(this);
+            using var slow = EnterSlowMode();
             if (waiter.IsGranted)
             {
                 return false;
@@ -165,8 +149,7 @@ internal sealed class MemoryLockState
     {
         lock (_gate)
         {
-            EnterSlowMode();
-            using var leave = new SlowModeScope(this);
+            using var slow = EnterSlowMode();
             ThrowIfNotHeld(grant);
             if (grant.Mode != LockMode.Shared)
             {
@@ -199,8 +182,7 @@ internal sealed class MemoryLockState
     {
         lock (_gate)
         {
-            EnterSlowMode();
-            using var leave = new SlowModeScope(this);
+            using var slow = EnterSlowMode();
             ThrowIfNotHeld(grant);
             if (grant.Mode == LockMode.Exclusive)
             {
@@ -268,8 +250,7 @@ internal sealed class MemoryLockState
         var ended = new List<MemoryGrant>();
         lock (_gate)
         {
-            EnterSlowMode();
-            using var leave = new SlowModeScope(this);
+            using var slow = EnterSlowMode();
             for (var i = _holders.Count - 1; i >= 0; i--)
             {
                 var grant = _holders[i];
@@ -415,8 +396,11 @@ internal sealed class MemoryLockState
         return grant;
     }
 
-    /// <summary>Under the gate: from here on, everything lives in the fields the gate guards.</summary>
-    private void EnterSlowMode()
+    /// <summary>
+    /// Under the gate: from here on, everything lives in the fields the gate guards. Dispose the returned
+    /// scope, still under the gate, to go back to fast mode if the name is then idle.
+    /// </summary>
+    private SlowModeScope EnterSlowMode()
     {
         var current = Volatile.Read(ref _fast);
         while (!ReferenceEquals(current, SlowMode))
@@ -430,11 +414,13 @@ internal sealed class MemoryLockState
                     _holders.Add(holder);
                 }
 
-                return;
+                break;
             }
 
             current = seen;
         }
+
+        return new SlowModeScope(this);
     }
 
     /// <summary>Under the gate: an idle, live name goes back to lock-free acquisition.</summary>

@@ -17,9 +17,7 @@ public abstract class LockConformanceTests : ConformanceTestBase
         Coordinator[] coordinators = [Coordinator, await CreateCoordinatorAsync(), await CreateCoordinatorAsync()];
         const int Workers = 8;
         const int Rounds = 25;
-        var counter = 0;
-        var inside = 0;
-        var overlaps = 0;
+        var probe = new ExclusionProbe();
 
         var workers = Enumerable.Range(0, Workers).Select(i => Task.Run(async () =>
         {
@@ -27,21 +25,13 @@ public abstract class LockConformanceTests : ConformanceTestBase
             for (var round = 0; round < Rounds; round++)
             {
                 await using var handle = await distributedLock.AcquireAsync(Patience);
-                if (Interlocked.Increment(ref inside) != 1)
-                {
-                    Interlocked.Increment(ref overlaps);
-                }
-
-                var read = counter;
-                await Task.Yield();
-                counter = read + 1;
-                Interlocked.Decrement(ref inside);
+                await probe.VisitAsync();
             }
         }));
         await Task.WhenAll(workers).WaitAsync(Patience * 3);
 
-        Assert.Equal(0, overlaps);
-        Assert.Equal(Workers * Rounds, counter);
+        Assert.Equal(0, probe.Overlaps);
+        Assert.Equal(Workers * Rounds, probe.Count);
     }
 
     [Fact]

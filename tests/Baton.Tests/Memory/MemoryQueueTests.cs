@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Baton.Conformance;
 using Xunit;
 
 namespace Baton.Tests.Memory;
@@ -34,28 +35,20 @@ public sealed class MemoryQueueTests : IAsyncLifetime
     {
         var held = await _coordinators[0].CreateLock("many").AcquireAsync();
         var order = new ConcurrentQueue<int>();
-        var inside = 0;
-        var overlaps = 0;
+        var probe = new ExclusionProbe();
         var waiters = Enumerable.Range(0, 200).Select(i => HoldAndRecordAsync(i)).ToList();
 
         await held.DisposeAsync();
         await Task.WhenAll(waiters).WaitAsync(Patience);
 
         Assert.Equal(Enumerable.Range(0, 200), order);
-        Assert.Equal(0, overlaps);
+        Assert.Equal(0, probe.Overlaps);
         Assert.Empty(await _coordinators[0].ListLocksAsync());
 
         async Task HoldAndRecordAsync(int index)
         {
             await using var handle = await _coordinators[index % _coordinators.Count].CreateLock("many").AcquireAsync(Patience);
-            if (Interlocked.Increment(ref inside) != 1)
-            {
-                Interlocked.Increment(ref overlaps);
-            }
-
-            order.Enqueue(index);
-            await Task.Yield();
-            Interlocked.Decrement(ref inside);
+            await probe.VisitAsync(() => order.Enqueue(index));
         }
     }
 

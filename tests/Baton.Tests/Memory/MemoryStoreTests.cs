@@ -1,3 +1,4 @@
+using Baton.Conformance;
 using Baton.Memory;
 using Xunit;
 
@@ -102,9 +103,7 @@ public sealed class MemoryStoreTests : IAsyncLifetime
     [Fact]
     public async Task AcquireAsync_ConcurrentChurnAndContention_KeepsMutualExclusion()
     {
-        var counter = 0;
-        var inside = 0;
-        var overlaps = 0;
+        var probe = new ExclusionProbe();
         var workers = Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
         {
             var coordinator = w % 2 == 0 ? _coordinator : _other;
@@ -117,23 +116,15 @@ public sealed class MemoryStoreTests : IAsyncLifetime
                 await using var hot = await coordinator.CreateLock($"hot-{round % 3}").AcquireAsync(Patience);
                 if (round % 3 == 0)
                 {
-                    if (Interlocked.Increment(ref inside) != 1)
-                    {
-                        Interlocked.Increment(ref overlaps);
-                    }
-
-                    var read = counter;
-                    await Task.Yield();
-                    counter = read + 1;
-                    Interlocked.Decrement(ref inside);
+                    await probe.VisitAsync();
                 }
             }
         }));
 
         await Task.WhenAll(workers).WaitAsync(Patience * 3);
 
-        Assert.Equal(0, overlaps);
-        Assert.Equal(8 * 134, counter);
+        Assert.Equal(0, probe.Overlaps);
+        Assert.Equal(8 * 134, probe.Count);
         Assert.Empty(await _coordinator.ListLocksAsync());
     }
 
