@@ -189,5 +189,7 @@ public sealed class Coordinator : IAsyncDisposable
     /// <summary>Shows the backend URL (password hidden) and the member.</summary>
     public override string ToString() => $"{BackendUrl} as {Member}";
 
+    internal bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
     internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 }

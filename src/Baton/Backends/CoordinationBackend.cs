@@ -26,6 +26,13 @@ public abstract class CoordinationBackend : IAsyncDisposable
     /// <param name="name">The validated name.</param>
     public virtual object? PrepareName(LockKind kind, string name) => null;
 
+    /// <summary>
+    /// In-process backends only: an uncontended exclusive lock as one object, the handle itself (see
+    /// <see cref="Internal.FastHoldOwner"/>). Null when the name is not free at once, or the backend has no
+    /// such path; the core then takes the general path through <see cref="StartAcquisitionAsync"/>.
+    /// </summary>
+    internal virtual LockHandle? TryAcquireExclusiveFast(Coordinator coordinator, string name, object? preparedName) => null;
+
     /// <summary>Lists every held or awaited name, with holders and waiters.</summary>
     /// <param name="cancellationToken">Cancels the listing.</param>
     public abstract ValueTask<IReadOnlyList<LockInfo>> ListLocksAsync(CancellationToken cancellationToken);

@@ -1,5 +1,6 @@
 using Baton.Backends;
 using Baton.Diagnostics;
+using Baton.Internal;
 
 namespace Baton;
 
@@ -12,23 +13,38 @@ public abstract class LockHandleBase : IAsyncDisposable, IDisposable
 {
     private readonly Coordinator _owner;
     private readonly long _acquiredTimestamp;
+    private readonly FastHoldOwner? _fastOwner;
+    private LockGrant? _grant;
+    private long _fastToken;
     private int _released;
     private int _lossReported;
     private TaskCompletionSource? _transition;
     private AcquisitionTicket? _pendingTicket;
 
     private protected LockHandleBase(Coordinator owner, string name, LockKind kind, LockGrant grant)
+        : this(owner, name, kind)
+    {
+        _grant = grant;
+        grant.AttachHandle(this);
+    }
+
+    /// <summary>A fast hold: no grant until <paramref name="fastOwner"/> adopts it (see <see cref="FastHoldOwner"/>).</summary>
+    private protected LockHandleBase(Coordinator owner, string name, LockKind kind, FastHoldOwner fastOwner, long heldSince)
+        : this(owner, name, kind)
+    {
+        _fastOwner = fastOwner;
+        FastHeldSince = heldSince;
+    }
+
+    private LockHandleBase(Coordinator owner, string name, LockKind kind)
     {
         _owner = owner;
         Name = name;
         Kind = kind;
-        Grant = grant;
         if (BatonTelemetry.HoldTime.Enabled)
         {
             _acquiredTimestamp = owner.TimeProvider.GetTimestamp();
         }
-
-        grant.AttachHandle(this);
     }
 
     /// <summary>The name held.</summary>
@@ -38,39 +54,62 @@ public abstract class LockHandleBase : IAsyncDisposable, IDisposable
     public LockKind Kind { get; }
 
     /// <summary>How the name is held now.</summary>
-    public LockMode Mode => Grant.Mode;
+    public LockMode Mode => Volatile.Read(ref _grant) is { } grant ? grant.Mode : LockMode.Exclusive;
 
     /// <summary>
     /// The fencing token: strictly greater than every token of earlier holders of this name. Pass it to
     /// the guarded resource so it can reject writes that carry an older one.
     /// </summary>
-    public long FencingToken => Grant.FencingToken;
+    public long FencingToken => Volatile.Read(ref _grant) is { } grant ? grant.FencingToken : Volatile.Read(ref _fastToken);
 
     /// <summary>Fires when ownership can no longer be guaranteed (broken, lease expired, connection lost).</summary>
-    public CancellationToken LostToken => Grant.LostToken;
+    public CancellationToken LostToken => TryGetGrant() is { } grant ? grant.LostToken : CancellationToken.None;
 
     /// <summary>True once ownership can no longer be guaranteed.</summary>
-    public bool IsLost => Grant.IsLost;
+    public bool IsLost => Volatile.Read(ref _grant)?.IsLost ?? false;
 
     /// <summary>Why ownership was lost, or null while it is not.</summary>
-    public LossReason? LossReason => Grant.LossReason;
+    public LossReason? LossReason => Volatile.Read(ref _grant)?.LossReason;
 
     /// <summary>
     /// Set when the previous holder did not release cleanly (crashed, expired, broken): who it was and its
     /// fencing token, so the application can repair or fence the resource before using it.
     /// </summary>
-    public TakeoverNotice? Takeover => Grant.Takeover;
+    public TakeoverNotice? Takeover => Volatile.Read(ref _grant)?.Takeover;
 
     /// <summary>True once released.</summary>
     public bool IsReleased => Volatile.Read(ref _released) != 0;
 
-    private protected LockGrant Grant { get; }
+    /// <summary>The grant; handles with upgrade and downgrade are never fast holds, so they always have one.</summary>
+    private protected LockGrant Grant => Volatile.Read(ref _grant)!;
 
     private protected Coordinator Owner => _owner;
+
+    /// <summary>A fast hold's "held since" stamp (<see cref="HoldClock"/>).</summary>
+    internal long FastHeldSince { get; }
+
+    /// <summary>The coordinator that acquired the hold.</summary>
+    internal Coordinator Acquirer => _owner;
 
     /// <summary>Releases the name. Idempotent; never throws.</summary>
     public ValueTask ReleaseAsync()
     {
+        if (_fastOwner is { } fastOwner && Volatile.Read(ref _grant) is null)
+        {
+            if (fastOwner.TryReleaseFast(this))
+            {
+                // Only one release can win the swap above, so this needs no interlocked exchange.
+                Volatile.Write(ref _released, 1);
+                RecordHoldTime();
+                return default;
+            }
+
+            if (!fastOwner.WaitForAdoption(this))
+            {
+                return default; // A concurrent release won.
+            }
+        }
+
         if (Interlocked.Exchange(ref _released, 1) != 0)
         {
             return default;
@@ -116,8 +155,23 @@ public abstract class LockHandleBase : IAsyncDisposable, IDisposable
             BatonTelemetry.Losses.Add(1, BatonTelemetry.Tags(Kind, Mode, _owner.Scheme));
         }
 
-        Log.HoldLost(_owner.Logger, Name, FencingToken, _owner.BackendUrl, Grant.LossReason ?? Baton.LossReason.ConnectionLost);
+        Log.HoldLost(_owner.Logger, Name, FencingToken, _owner.BackendUrl, LossReason ?? Baton.LossReason.ConnectionLost);
     }
+
+    /// <summary>Publishes a fast hold's fencing token; an adoption or a listing waits for it.</summary>
+    internal void PublishFastToken(long fencingToken) => Volatile.Write(ref _fastToken, fencingToken);
+
+    /// <summary>A fast hold's fencing token, once published; 0 before.</summary>
+    internal long PublishedFastToken => Volatile.Read(ref _fastToken);
+
+    /// <summary>Under the fast owner's gate: from now on the hold works through this grant.</summary>
+    internal void AttachAdoptedGrant(LockGrant grant)
+    {
+        Volatile.Write(ref _grant, grant);
+        grant.AttachHandle(this);
+    }
+
+    internal bool HasGrant => Volatile.Read(ref _grant) is not null;
 
     /// <summary>Marks the start of an upgrade or downgrade; they exclude each other and a release waits for them.</summary>
     private protected TaskCompletionSource BeginTransition()
@@ -177,13 +231,21 @@ public abstract class LockHandleBase : IAsyncDisposable, IDisposable
         }
     }
 
-    private ValueTask ReleaseGrant()
+    private LockGrant? TryGetGrant() =>
+        Volatile.Read(ref _grant) ?? (_fastOwner is { } fastOwner && fastOwner.Adopt(this) ? Volatile.Read(ref _grant) : null);
+
+    private void RecordHoldTime()
     {
         if (_acquiredTimestamp != 0 && BatonTelemetry.HoldTime.Enabled)
         {
             BatonTelemetry.HoldTime.Record(
                 _owner.TimeProvider.GetElapsedTime(_acquiredTimestamp).TotalSeconds, BatonTelemetry.Tags(Kind, Mode, _owner.Scheme));
         }
+    }
+
+    private ValueTask ReleaseGrant()
+    {
+        RecordHoldTime();
 
         ValueTask release;
         try

@@ -59,6 +59,27 @@ internal static class Acquisition
     }
 
     /// <summary>
+    /// True when an acquisition may try the backend's one-object exclusive path
+    /// (<see cref="CoordinationBackend.TryAcquireExclusiveFast"/>): valid arguments, nothing to trace or
+    /// time. Anything else takes <see cref="RunAsync"/>, which validates and reports.
+    /// </summary>
+    public static bool MayTakeFastPath(Coordinator coordinator, TimeSpan timeout, CancellationToken cancellationToken) =>
+        !cancellationToken.IsCancellationRequested
+        && (timeout == Timeout.InfiniteTimeSpan || (timeout >= TimeSpan.Zero && timeout <= TimeoutValidation.MaxFinite))
+        && !coordinator.IsDisposed
+        && !BatonTelemetry.WaitTime.Enabled
+        && !BatonTelemetry.ActivitySource.HasListeners();
+
+    /// <summary>Counts an acquisition of the fast path.</summary>
+    public static void CountFastAcquired(Coordinator coordinator)
+    {
+        if (BatonTelemetry.Acquisitions.Enabled)
+        {
+            BatonTelemetry.Acquisitions.Add(1, BatonTelemetry.Tags(LockKind.Lock, LockMode.Exclusive, coordinator.Scheme));
+        }
+    }
+
+    /// <summary>
     /// Waits for a queued ticket until the timeout or cancellation; on giving up, withdraws it and keeps
     /// the grant if it won the race. Returns null on timeout, or when someone else withdrew the ticket.
     /// </summary>

@@ -11,7 +11,11 @@ internal sealed class MemoryBackend(MemoryStore store, MemberIdentity member, Ti
 
     public MemberIdentity Member { get; } = member;
 
-    public override object? PrepareName(LockKind kind, string name) => new MemoryNameSlot();
+    // Looked up now, so even a primitive's first acquisition can take the one-object path.
+    public override object? PrepareName(LockKind kind, string name) => new MemoryNameSlot { State = store.GetState(kind, name) };
+
+    internal override LockHandle? TryAcquireExclusiveFast(Coordinator coordinator, string name, object? preparedName) =>
+        preparedName is MemoryNameSlot { State: { } state } ? state.TryAcquireFast(this, coordinator, name) : null;
 
     public override ValueTask<AcquisitionStart> StartAcquisitionAsync(AcquisitionRequest request, CancellationToken cancellationToken)
     {

@@ -10,14 +10,16 @@ internal sealed class MemoryGrant : LockGrant
     private volatile LockMode _mode;
     private volatile bool _published;
 
-    public MemoryGrant(MemoryLockState state, MemoryBackend session, LockMode mode, MemberIdentity member, long fencingToken, TakeoverNotice? takeover)
+    // heldSince: the HoldClock stamp of a fast hold being adopted; null for now.
+    public MemoryGrant(
+        MemoryLockState state, MemoryBackend session, LockMode mode, MemberIdentity member, long fencingToken, TakeoverNotice? takeover, long? heldSince = null)
         : base(fencingToken, takeover)
     {
         State = state;
         Session = session;
         _mode = mode;
         Member = member;
-        _since = HoldClock.Stamp(session.TimeProvider);
+        _since = heldSince ?? HoldClock.Stamp(session.TimeProvider);
         _published = fencingToken != 0;
     }
 

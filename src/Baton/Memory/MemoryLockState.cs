@@ -1,4 +1,5 @@
 using Baton.Backends;
+using Baton.Internal;
 
 namespace Baton.Memory;
 
@@ -7,13 +8,14 @@ namespace Baton.Memory;
 /// (one writer, or the run of readers at the head), so nobody else wakes.
 /// </summary>
 /// <remarks>
-/// Two modes. <b>Fast</b>: <see cref="_fast"/> is null (idle) or the one exclusive grant, and nothing
-/// else exists — an uncontended exclusive acquire and release are one compare-and-swap each, with no
-/// lock. <b>Slow</b>: <see cref="_fast"/> is <see cref="SlowMode"/> and everything lives under
+/// Two modes. <b>Fast</b>: <see cref="_fast"/> is null (idle) or the one exclusive holder — a
+/// <see cref="LockHandle"/> made by <see cref="TryAcquireFast"/>, or a grant of the general path — and
+/// nothing else exists: an uncontended exclusive acquire and release are one compare-and-swap each,
+/// with no lock (MemoryLockState.FastPath.cs). <b>Slow</b>: <see cref="_fast"/> is <see cref="SlowMode"/> and everything lives under
 /// <see cref="_gate"/>. Any other operation first moves the state to slow mode (adopting a fast holder
 /// into <see cref="_holders"/>), and the state returns to fast mode when it is idle again.
 /// </remarks>
-internal sealed class MemoryLockState
+internal sealed partial class MemoryLockState : FastHoldOwner
 {
     private static readonly object SlowMode = new();
 
@@ -90,7 +92,7 @@ internal sealed class MemoryLockState
 
     public void Release(MemoryGrant grant)
     {
-        if (Interlocked.CompareExchange(ref _fast, null, grant) == grant)
+        if (TryReleaseFast(grant))
         {
             return;
         }
@@ -202,10 +204,9 @@ internal sealed class MemoryLockState
     {
         lock (_gate)
         {
-            if (Volatile.Read(ref _fast) is MemoryGrant fastHolder)
+            if (DescribeFastHolder() is { } fastHolder)
             {
-                fastHolder.WaitUntilPublished();
-                return new LockInfo(Name, Kind, 1, [fastHolder.Describe()], [], now);
+                return new LockInfo(Name, Kind, 1, [fastHolder], [], now);
             }
 
             if (_holders.Count == 0 && _head is null && _upgrade is null)
@@ -370,68 +371,6 @@ internal sealed class MemoryLockState
         return notice;
     }
 
-    /// <summary>The lock-free exclusive acquire of an idle name: null when someone else got there first.</summary>
-    private MemoryGrant? TryStartFast(MemoryBackend session, MemberIdentity member)
-    {
-        session.ThrowIfDisposed();
-        var grant = new MemoryGrant(this, session, LockMode.Exclusive, member, fencingToken: 0, takeover: null);
-        if (Interlocked.CompareExchange(ref _fast, grant, null) is not null)
-        {
-            return null;
-        }
-
-        // Winning the swap makes this the only writer of the counter until the token is published;
-        // a concurrent move to slow mode waits for that publication.
-        var token = _fencingCounter + 1;
-        _fencingCounter = token;
-        grant.PublishToken(token);
-
-        if (session.IsDisposed)
-        {
-            // The session's disposal may have swept this state before the swap: undo, as it would have.
-            Release(grant);
-            session.ThrowIfDisposed();
-        }
-
-        return grant;
-    }
-
-    /// <summary>
-    /// Under the gate: from here on, everything lives in the fields the gate guards. Dispose the returned
-    /// scope, still under the gate, to go back to fast mode if the name is then idle.
-    /// </summary>
-    private SlowModeScope EnterSlowMode()
-    {
-        var current = Volatile.Read(ref _fast);
-        while (!ReferenceEquals(current, SlowMode))
-        {
-            var seen = Interlocked.CompareExchange(ref _fast, SlowMode, current);
-            if (ReferenceEquals(seen, current))
-            {
-                if (current is MemoryGrant holder)
-                {
-                    holder.WaitUntilPublished();
-                    _holders.Add(holder);
-                }
-
-                break;
-            }
-
-            current = seen;
-        }
-
-        return new SlowModeScope(this);
-    }
-
-    /// <summary>Under the gate: an idle, live name goes back to lock-free acquisition.</summary>
-    private void LeaveSlowModeIfIdle()
-    {
-        if (!_retired && IsIdle)
-        {
-            Volatile.Write(ref _fast, null);
-        }
-    }
-
     private void Enqueue(MemoryWaiter waiter)
     {
         waiter.Previous = _tail;
@@ -469,11 +408,5 @@ internal sealed class MemoryLockState
 
         waiter.Previous = null;
         waiter.Next = null;
-    }
-
-    /// <summary>Returns the state to fast mode on every way out of a gated operation.</summary>
-    private readonly ref struct SlowModeScope(MemoryLockState state)
-    {
-        public void Dispose() => state.LeaveSlowModeIfIdle();
     }
 }
