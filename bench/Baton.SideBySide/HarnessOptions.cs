@@ -1,4 +1,5 @@
 using System.Globalization;
+using Baton.SideBySide.Subjects;
 
 namespace Baton.SideBySide;
 
@@ -7,14 +8,15 @@ internal sealed class HarnessOptions
 {
     public const string Usage =
         """
-        Baton.SideBySide: the shared/PEERS.md method (uncontended, contended, handoff) for several subjects in one run.
+        Baton.SideBySide: the shared/PEERS.md method (uncontended, contended, handoff), fairness and the CPU of a
+        blocked waiter, for several subjects in one run.
 
         usage: dotnet run -c Release --project bench/Baton.SideBySide -- [options]
 
           --subjects A,B,...     subjects, comma-separated; the first is the reference of the ratios
                                  (default: baton:memory://,semaphoreslim)
           --subject SPEC         one more subject (repeatable; for commands that contain commas)
-          --measures LIST        uncontended,contended,handoff (default: all three)
+          --measures LIST        uncontended,contended,handoff,waiting (default: all four)
           --cycles N             uncontended: timed cycles (default 2000, the method's minimum)
           --warmup-cycles N      uncontended: at least N warm-up cycles (default 1000)
           --warmup-ms MS         uncontended: and at least MS of warm-up (default 500)
@@ -23,8 +25,13 @@ internal sealed class HarnessOptions
           --trials N             handoff: trials (default 30)
           --hold-ms MIN-MAX      handoff: random hold of the holder (default 50-150)
           --seed N               seed of the random holds (default 1)
+          --wait-seconds S       waiting: how long a waiter stays blocked while its CPU is measured (default 5)
           --name NAME            lock name (default: unique per run)
           --json PATH            also write every raw sample and setting as JSON
+          --vs LABEL             a ratio column against this subject (repeatable; default: the first subject)
+          --baton-placement P    auto, in-process or processes: where Baton's contending clients run
+                                 (auto: in-process for memory://, separate processes for every other
+                                 scheme, e.g. file://; the uncontended client is always this process)
           --process-timeout S    kill a process subject after S seconds (default 600)
           --peer-mode            measure the single subject given and print its JSON result on stdout
                                  (the process-peer protocol; the table goes to stderr)
@@ -40,6 +47,14 @@ internal sealed class HarnessOptions
     public string? JsonPath { get; private set; }
 
     public bool PeerMode { get; private set; }
+
+    /// <summary>Subjects the table gives a ratio column against (empty: the first subject).</summary>
+    public List<string> RatioReferences { get; } = [];
+
+    public BatonPlacement BatonPlacement { get; private set; } = BatonPlacement.Auto;
+
+    /// <summary>Set in a child process started by <see cref="ChildProcesses.ChildProcess"/>: worker or agent.</summary>
+    public string? ChildRole { get; private set; }
 
     public bool ShowHelp { get; private set; }
 
@@ -93,6 +108,20 @@ internal sealed class HarnessOptions
                 case "--name":
                     options.Settings.LockName = Value();
                     break;
+                case "--wait-seconds":
+                    options.Settings.WaitSeconds = PositiveDouble(arg, Value());
+                    break;
+                case "--vs":
+                    options.RatioReferences.Add(Value());
+                    break;
+                case "--baton-placement":
+                    options.BatonPlacement = Enum.TryParse<BatonPlacement>(Value().Replace("-", "", StringComparison.Ordinal), ignoreCase: true, out var placement) && Enum.IsDefined(placement)
+                        ? placement
+                        : throw new ArgumentException($"--baton-placement takes auto, in-process or processes; got '{args[i]}'.");
+                    break;
+                case "--child":
+                    options.ChildRole = Value();
+                    break;
                 case "--json":
                     options.JsonPath = Value();
                     break;
@@ -112,9 +141,9 @@ internal sealed class HarnessOptions
             options.Subjects.AddRange(["baton:memory://", "semaphoreslim"]);
         }
 
-        if (options.PeerMode && options.Subjects.Count != 1)
+        if ((options.PeerMode || options.ChildRole is not null) && options.Subjects.Count != 1)
         {
-            throw new ArgumentException($"--peer-mode measures exactly one subject; got {options.Subjects.Count}.");
+            throw new ArgumentException($"--peer-mode and --child take exactly one subject; got {options.Subjects.Count}.");
         }
 
         return options;
@@ -127,7 +156,7 @@ internal sealed class HarnessOptions
         {
             if (!Enum.TryParse<Measure>(part, ignoreCase: true, out var measure) || !Enum.IsDefined(measure))
             {
-                throw new ArgumentException($"Unknown measure '{part}'; use uncontended, contended or handoff.");
+                throw new ArgumentException($"Unknown measure '{part}'; use uncontended, contended, handoff or waiting.");
             }
 
             if (!measures.Contains(measure))

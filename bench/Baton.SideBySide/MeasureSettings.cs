@@ -2,12 +2,13 @@ using System.Globalization;
 
 namespace Baton.SideBySide;
 
-/// <summary>The three measures of shared/PEERS.md.</summary>
+/// <summary>The three measures of shared/PEERS.md, and the CPU a blocked waiter burns.</summary>
 internal enum Measure
 {
     Uncontended,
     Contended,
     Handoff,
+    Waiting,
 }
 
 /// <summary>
@@ -18,7 +19,7 @@ internal sealed class MeasureSettings
 {
     public const int MethodCycles = 2_000;
 
-    public IReadOnlyList<Measure> Measures { get; set; } = [Measure.Uncontended, Measure.Contended, Measure.Handoff];
+    public IReadOnlyList<Measure> Measures { get; set; } = [Measure.Uncontended, Measure.Contended, Measure.Handoff, Measure.Waiting];
 
     /// <summary>Uncontended: timed cycles (PEERS.md: at least 2,000).</summary>
     public int Cycles { get; set; } = MethodCycles;
@@ -42,6 +43,9 @@ internal sealed class MeasureSettings
     public int HoldMinMs { get; set; } = 50;
 
     public int HoldMaxMs { get; set; } = 150;
+
+    /// <summary>Waiting: how long a waiter stays blocked on a held lock while its CPU time is measured.</summary>
+    public double WaitSeconds { get; set; } = 5;
 
     /// <summary>Seeds the random hold times.</summary>
     public int Seed { get; set; } = 1;
@@ -67,6 +71,7 @@ internal sealed class MeasureSettings
             "--hold-ms", $"{HoldMinMs.ToString(inv)}-{HoldMaxMs.ToString(inv)}",
             "--seed", Seed.ToString(inv),
             "--name", LockName,
+            "--wait-seconds", WaitSeconds.ToString(inv),
         ];
     }
 
@@ -75,5 +80,5 @@ internal sealed class MeasureSettings
             CultureInfo.InvariantCulture,
             $"uncontended: {Cycles:N0} timed cycles after >= {WarmupCycles:N0} cycles and {WarmupMs} ms of warm-up; " +
             $"contended: {Workers} workers on one name for {Seconds} s; " +
-            $"handoff: {Trials} trials, hold {HoldMinMs}-{HoldMaxMs} ms (seed {Seed}); lock name '{LockName}'");
+            $"handoff: {Trials} trials, hold {HoldMinMs}-{HoldMaxMs} ms (seed {Seed}); waiting: {WaitSeconds} s blocked; lock name '{LockName}'");
 }

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Baton.SideBySide;
+using Baton.SideBySide.ChildProcesses;
 using Baton.SideBySide.Subjects;
 
 HarnessOptions options;
@@ -16,8 +17,22 @@ catch (ArgumentException e)
 
 if (options.ShowHelp)
 {
-    Console.WriteLine(HarnessOptions.Usage + SubjectCatalog.Help);
+    Console.WriteLine(HarnessOptions.Usage + Environment.NewLine + SubjectCatalog.Help);
     return 0;
+}
+
+if (options.ChildRole is { } role)
+{
+    // A contending client started by ChildProcess: lines on stdin and stdout, nothing else.
+    try
+    {
+        return await ChildMain.RunAsync(role, options.Subjects[0], options.Settings, CancellationToken.None);
+    }
+    catch (Exception e)
+    {
+        await Console.Error.WriteLineAsync($"{e.GetType().Name}: {e.Message}");
+        return 1;
+    }
 }
 
 // In peer mode stdout carries only the JSON result; everything for people goes to stderr.
@@ -34,7 +49,7 @@ try
 {
     foreach (var spec in options.Subjects)
     {
-        subjects.Add(SubjectCatalog.Create(spec, options.ProcessTimeout));
+        subjects.Add(SubjectCatalog.Create(spec, options.ProcessTimeout, options.BatonPlacement));
     }
 }
 catch (ArgumentException e)
@@ -90,7 +105,7 @@ if (options.PeerMode)
 else
 {
     await log.WriteLineAsync();
-    await log.WriteLineAsync(MarkdownReport.Render(report));
+    await log.WriteLineAsync(MarkdownReport.Render(report, options.RatioReferences));
 }
 
 if (options.JsonPath is { } path)

@@ -22,6 +22,8 @@ internal sealed class SubjectResult
 
     public HandoffResult? Handoff { get; set; }
 
+    public WaitingResult? Waiting { get; set; }
+
     /// <summary>Free text a subject wants beside its figures (version, settings it had to change).</summary>
     public string? Notes { get; set; }
 
@@ -33,6 +35,7 @@ internal sealed class SubjectResult
         Uncontended?.Normalize();
         Contended?.Normalize();
         Handoff?.Normalize();
+        Waiting?.Normalize();
     }
 }
 
@@ -94,6 +97,13 @@ internal sealed class ContendedResult
     /// <summary>Gen-0 collections during the run (in-process subjects only).</summary>
     public int? Gen0Collections { get; set; }
 
+    /// <summary>"tasks", "threads" or "processes": what a worker is.</summary>
+    public string? Placement { get; set; }
+
+    /// <summary>The largest per-worker count divided by the smallest (fairness: 1 = even; the file backend's target is ≤ 1.5).</summary>
+    [JsonIgnore]
+    public double MaxOverMin => PerWorker is { Count: > 0 } c && c.Min() > 0 ? (double)c.Max() / c.Min() : double.PositiveInfinity;
+
     public void Normalize()
     {
         if (PerWorker is { Count: > 0 } counts)
@@ -135,6 +145,29 @@ internal sealed class HandoffResult
             MedianMs = Stats.Percentile(samples, 50);
             P99Ms = Stats.Percentile(samples, 99);
             MaxMs = samples.Max();
+        }
+    }
+}
+
+/// <summary>A waiter blocked on a held lock for <see cref="Seconds"/>: the CPU time its process used meanwhile.</summary>
+internal sealed class WaitingResult
+{
+    public double Seconds { get; set; }
+
+    /// <summary>User + system CPU time of the waiting process during <see cref="Seconds"/>.</summary>
+    public double CpuSeconds { get; set; }
+
+    /// <summary><see cref="CpuSeconds"/> as a percentage of one core (the file backend's target is &lt; 1 %).</summary>
+    public double CpuPercent { get; set; }
+
+    /// <summary>"cross-process" (a waiter process of its own) or "in-process (whole process)".</summary>
+    public string? Placement { get; set; }
+
+    public void Normalize()
+    {
+        if (Seconds > 0)
+        {
+            CpuPercent = CpuSeconds / Seconds * 100;
         }
     }
 }

@@ -2,16 +2,19 @@
 
 A peer script calls ``run(label, open_client)``: it parses the options the harness appends
 (--measures, --cycles, --warmup-cycles, --warmup-ms, --seconds, --workers, --trials, --hold-ms,
---seed, --name), measures the PEERS.md method and prints one JSON object on stdout. Only raw data is
-printed (samples, per-worker counts, seconds); the harness computes every median, p99 and rate, so
-all subjects are summarised by the same code.
+--seed, --name, --wait-seconds), measures the PEERS.md method and prints one JSON object on stdout.
+Only raw data is printed (samples, per-worker counts, seconds, CPU seconds); the harness computes
+every median, p99, rate and percentage, so all subjects are summarised by the same code.
 
 ``open_client(name)`` returns an object with ``acquire()`` (blocks until held), ``release()`` and
-``close()``. Workers and the handoff waiter are threads of this process, which suits locks that
-exclude threads (threading.Lock, tooz/redis, kazoo). Locks held per process (fasteners and oslo on
-fcntl/lockf) need process workers: add them here when the first such peer comes (the handoff waiter
-then prints ``time.monotonic_ns()`` from its own process; CLOCK_MONOTONIC is shared by all processes,
-so the subtraction stays valid) and report ``"placement": "cross-process"``.
+``close()``. By default workers and the handoff/waiting waiter are threads of this process, which
+suits locks that exclude threads (threading.Lock, tooz/redis, kazoo). Locks held per process
+(fasteners and oslo on fcntl/lockf) pass ``processes=True``: the contended workers and the waiter are
+then forked processes (``sidebyside_processes.py``), and the results say ``"placement":
+"cross-process"`` / ``"processes"``.
+
+Measures: uncontended, contended, handoff (PEERS.md) and waiting: the CPU a waiter blocked
+--wait-seconds on a held lock uses (its process's utime+stime; for thread waiters the whole process).
 """
 
 import argparse
@@ -21,6 +24,8 @@ import random
 import sys
 import threading
 import time
+
+import sidebyside_processes
 
 
 def _options(argv):
@@ -35,6 +40,7 @@ def _options(argv):
     p.add_argument("--hold-ms", default="50-150")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--name", default="sidebyside-python")
+    p.add_argument("--wait-seconds", type=float, default=5)
     options, _unknown = p.parse_known_args(argv)  # newer harnesses may add options
     return options
 
@@ -132,8 +138,25 @@ def _handoff(open_client, o):
         waiter.close()
 
 
-def run(label, open_client, notes=None, argv=None):
-    """Measures what the harness asked for and prints the JSON result on stdout."""
+def _waiting(open_client, o):
+    holder, waiter = open_client(o.name), open_client(o.name)
+    holder.acquire()
+    t = threading.Thread(target=lambda: (waiter.acquire(), waiter.release()))
+    t.start()
+    time.sleep(0.5)
+    before = time.process_time()
+    time.sleep(o.wait_seconds)
+    used = time.process_time() - before
+    holder.release()
+    t.join(30)
+    holder.close()
+    waiter.close()
+    return {"seconds": o.wait_seconds, "cpu_seconds": used, "placement": "in-process (whole process)"}
+
+
+def run(label, open_client, notes=None, argv=None, processes=False):
+    """Measures what the harness asked for and prints the JSON result on stdout. With
+    ``processes=True`` contended workers and waiters are forked processes (see the module doc)."""
     o = _options(sys.argv[1:] if argv is None else argv)
     measures = [m.strip() for m in o.measures.split(",") if m.strip()]
     result = {"subject": label}
@@ -142,10 +165,13 @@ def run(label, open_client, notes=None, argv=None):
     try:
         if "uncontended" in measures:
             result["uncontended"] = _uncontended(open_client, o)
+        procs = sidebyside_processes
         if "contended" in measures:
-            result["contended"] = _contended(open_client, o)
+            result["contended"] = (procs.contended if processes else _contended)(open_client, o)
         if "handoff" in measures:
-            result["handoff"] = _handoff(open_client, o)
+            result["handoff"] = (procs.handoff if processes else _handoff)(open_client, o)
+        if "waiting" in measures:
+            result["waiting"] = (procs.waiting if processes else _waiting)(open_client, o)
     except Exception as e:  # report what was measured, and why the rest was not
         result["error"] = f"{type(e).__name__}: {e}"
     json.dump(result, sys.stdout)

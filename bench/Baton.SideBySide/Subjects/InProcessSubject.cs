@@ -38,6 +38,11 @@ internal abstract class InProcessSubject : Subject
             {
                 result.Handoff = await MeasureHandoffAsync(settings, cancellationToken);
             }
+
+            if (settings.Includes(Measure.Waiting))
+            {
+                result.Waiting = await MeasureWaitingAsync(settings, cancellationToken);
+            }
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -51,22 +56,24 @@ internal abstract class InProcessSubject : Subject
         UncontendedMeasure.RunAsync(this, settings, cancellationToken);
 
     /// <summary>
-    /// Workers as tasks of this process, each with its own client. A backend whose clients must be
-    /// separate processes to contend for real overrides this (start N copies of this harness in
-    /// <c>--peer-mode</c> with <c>--measures contended</c> and add up their per-worker counts).
+    /// Workers as tasks of this process, each with its own client. A subject whose clients must be
+    /// separate processes to contend for real overrides this (<see cref="BatonSubject"/> does, with
+    /// <see cref="ChildProcesses.CrossProcessMeasures"/>).
     /// </summary>
     protected virtual Task<ContendedResult> MeasureContendedAsync(MeasureSettings settings, CancellationToken cancellationToken) =>
         ContendedMeasure.RunAsync(this, settings, cancellationToken);
 
     /// <summary>
-    /// Holder and waiter as two clients of this process. This is the extension point for cross-process
-    /// handoff: a backend whose locks are per process (flock, fcntl) or which is compared with
-    /// process-based peers overrides this to run the waiter in a child process. On Linux
+    /// Holder and waiter as two clients of this process. A subject whose locks are per process, or
+    /// which is compared with process-based peers, overrides this to run holder and waiter in child
+    /// processes (<see cref="BatonSubject"/> does): on Linux
     /// <see cref="System.Diagnostics.Stopwatch.GetTimestamp"/> reads CLOCK_MONOTONIC, which every process
-    /// shares, so the child can print the timestamp at which its acquire returned and the harness
-    /// subtracts its own release timestamp, exactly as <see cref="HandoffMeasure"/> does in process;
-    /// report <see cref="HandoffResult.Placement"/> = "cross-process".
+    /// shares, so timestamps of two processes can be subtracted.
     /// </summary>
     protected virtual Task<HandoffResult> MeasureHandoffAsync(MeasureSettings settings, CancellationToken cancellationToken) =>
         HandoffMeasure.RunAsync(this, settings, cancellationToken);
+
+    /// <summary>A waiter of this process blocked on a held lock; this whole process's CPU time meanwhile.</summary>
+    protected virtual Task<WaitingResult> MeasureWaitingAsync(MeasureSettings settings, CancellationToken cancellationToken) =>
+        WaitingMeasure.RunAsync(this, settings, cancellationToken);
 }

@@ -9,23 +9,25 @@ internal static class SubjectCatalog
 {
     public const string Help =
         """
-          baton:URL              Baton on any backend URL, e.g. baton:memory:// (also just 'baton')
+          baton:URL              Baton on any backend URL, e.g. baton:memory:// (also just 'baton') or
+                                 baton:file:///dev/shm/x; contending clients in child processes except
+                                 for memory:// (see --baton-placement)
           semaphoreslim          SemaphoreSlim(1, 1) WaitAsync+Release, the in-process floor
           process:LABEL=COMMAND  an external program that prints the JSON result (see bench/README.md);
                                  COMMAND runs under /bin/sh with the settings appended as options
         """;
 
-    public static Subject Create(string spec, TimeSpan processTimeout)
+    public static Subject Create(string spec, TimeSpan processTimeout, BatonPlacement batonPlacement = BatonPlacement.Auto)
     {
         var trimmed = spec.Trim();
         if (trimmed == "baton")
         {
-            return new BatonSubject("memory://");
+            return new BatonSubject("memory://", batonPlacement);
         }
 
         if (trimmed.StartsWith("baton:", StringComparison.Ordinal))
         {
-            return new BatonSubject(trimmed["baton:".Length..]);
+            return new BatonSubject(trimmed["baton:".Length..], batonPlacement);
         }
 
         if (trimmed.Equals("semaphoreslim", StringComparison.OrdinalIgnoreCase))
