@@ -14,6 +14,16 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
+# Tools the file backend's interop tests drive: Debian's python3 (fcntl.lockf, as oslo.concurrency
+# takes it) and util-linux flock(1).
+missing=()
+[ -x /usr/bin/python3 ] || missing+=(python3)
+command -v flock >/dev/null || missing+=(util-linux)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "== installing ${missing[*]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
 # Servers for backend tests. Each script installs its Debian package if missing, starts a
 # private instance on 127.0.0.1 (unless one of ours already runs) and appends
 # `export BATON_TEST_…=URL` lines to the env file that the tests read.

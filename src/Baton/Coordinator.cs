@@ -58,8 +58,7 @@ public sealed class Coordinator : IAsyncDisposable
         }
     }
 
-    private static string DefaultFileUrl =>
-        "file://" + Path.Combine(Directory.Exists("/run/lock") ? "/run/lock" : Path.GetTempPath(), $"baton-{Environment.UserName}");
+    private static string DefaultFileUrl => "file://" + Files.FileLockDirectory.DefaultPath;
 
     /// <summary>Connects to the backend named by the URL.</summary>
     /// <param name="backendUrl">The backend URL (see the README's table); null for <see cref="DefaultBackendUrl"/>.</param>
@@ -74,13 +73,6 @@ public sealed class Coordinator : IAsyncDisposable
         options.Validate();
         cancellationToken.ThrowIfCancellationRequested();
         var url = Backends.BackendUrl.Parse(backendUrl ?? DefaultBackendUrl);
-        if (url.Scheme == "file" && !BackendRegistry.KnownSchemes.Contains("file"))
-        {
-            throw new ArgumentException(
-                $"The file backend ('{url}') is not part of this build yet; pass a URL such as memory:// or set {BackendEnvironmentVariable}.",
-                nameof(backendUrl));
-        }
-
         var provider = BackendRegistry.Resolve(url);
         var member = MemberIdentity.ForCurrentProcess(options.MemberId);
         var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;

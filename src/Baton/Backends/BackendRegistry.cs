@@ -1,11 +1,12 @@
 using System.Collections.Concurrent;
 using System.Reflection;
+using Baton.Files;
 using Baton.Memory;
 
 namespace Baton.Backends;
 
 /// <summary>
-/// Maps URL schemes to backend providers. <c>memory</c> is built in; the backend packages
+/// Maps URL schemes to backend providers. <c>memory</c> and <c>file</c> are built in; the backend packages
 /// (Baton.Redis, Baton.Postgres, Baton.Etcd, Baton.ZooKeeper) are found by
 /// scheme when referenced, or added with <see cref="Register"/>.
 /// </summary>
@@ -89,10 +90,12 @@ public static class BackendRegistry
     private static ConcurrentDictionary<string, IBackendProvider> CreateBuiltIns()
     {
         var providers = new ConcurrentDictionary<string, IBackendProvider>(StringComparer.Ordinal);
-        var memory = new MemoryBackendProvider();
-        foreach (var scheme in memory.Schemes)
+        foreach (IBackendProvider provider in new IBackendProvider[] { new MemoryBackendProvider(), new FileBackendProvider() })
         {
-            providers[scheme] = memory;
+            foreach (var scheme in provider.Schemes)
+            {
+                providers[scheme] = provider;
+            }
         }
 
         return providers;

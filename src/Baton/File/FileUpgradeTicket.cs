@@ -1,0 +1,55 @@
+using Baton.Backends;
+using Baton.Files.Native;
+using Baton.Files.Presence;
+
+namespace Baton.Files;
+
+/// <summary>
+/// A reader waiting to become the writer: the same open file asks the kernel for the exclusive lock, which
+/// keeps the shared one until it is granted. Listed as an exclusive waiter of the same member.
+/// </summary>
+internal sealed class FileUpgradeTicket(FileGrant grant, bool holdsGate) : ThreadTicket
+{
+    protected override LockGrant? Wait(WaitingThread thread)
+    {
+        var backend = grant.Backend;
+        var target = grant.Target;
+        PresenceRecord? record = null;
+        var finished = false;
+        try
+        {
+            record = PresenceRecord.Create(
+                backend.Directory,
+                target,
+                grant.Record.Data with { State = RecordState.Waiting, Mode = LockMode.Exclusive, Token = 0, Sequence = backend.Counter.Next(), SinceTicks = backend.TimeProvider.GetUtcNow().UtcTicks });
+            if (!thread.Block(() => FileLocks.LockWait(grant.Held.Fd, target.Main, 1, Libc.F_WRLCK), out var result, out var errno))
+            {
+                return null;
+            }
+
+            if (result != 0)
+            {
+                throw Libc.Error("fcntl(F_OFD_SETLKW) upgrading", errno);
+            }
+
+            record.Delete();
+            if (!thread.TryCommit())
+            {
+                // Withdrawn just as the kernel granted it: back to the shared hold the caller keeps.
+                _ = FileLocks.TryLock(grant.Held.Fd, target.Main, 1, Libc.F_RDLCK);
+                return null;
+            }
+
+            finished = grant.TryFinishUpgrade(this, holdsGate);
+            return finished ? grant : null;
+        }
+        finally
+        {
+            record?.Delete();
+            if (!finished)
+            {
+                grant.UpgradeEnded(this, holdsGate);
+            }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+using Baton.Backends;
+using Baton.Files.Native;
+
+namespace Baton.Files;
+
+/// <summary>
+/// A queued acquisition whose waiting happens on a <see cref="WaitingThread"/>. The thread either commits
+/// its grant or, once stopped, undoes what it did and completes <see cref="Granted"/> as cancelled (or
+/// failed with the reason given to <see cref="FailAsync"/>); the decision is made under the thread's gate,
+/// so a withdrawal and a grant never both win.
+/// </summary>
+internal abstract class ThreadTicket : AcquisitionTicket
+{
+    private readonly TaskCompletionSource<LockGrant> _granted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private WaitingThread? _thread;
+    private Exception? _failure;
+
+    public override Task<LockGrant> Granted => _granted.Task;
+
+    protected WaitingThread Thread => _thread ?? throw new InvalidOperationException("The ticket has not started.");
+
+    public void Start() => _thread = WaitingThread.Start(Run, "Baton file lock waiter");
+
+    public override async ValueTask<bool> WithdrawAsync()
+    {
+        if (!Thread.RequestStop())
+        {
+            return false;
+        }
+
+        await Thread.WaitStoppedAsync().ConfigureAwait(false);
+        OnFinished();
+        return true;
+    }
+
+    /// <summary>Stops the wait and fails the ticket with the exception (the coordinator was disposed).</summary>
+    public async ValueTask FailAsync(Exception failure)
+    {
+        _failure = failure;
+        if (Thread.RequestStop())
+        {
+            await Thread.WaitStoppedAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Cancels the wait without a reason (the hold being upgraded was released).</summary>
+    public async ValueTask CancelAsync()
+    {
+        if (Thread.RequestStop())
+        {
+            await Thread.WaitStoppedAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The thread's work: returns the grant (already committed with <see cref="WaitingThread.TryCommit"/>), or null when stopped.</summary>
+    protected abstract LockGrant? Wait(WaitingThread thread);
+
+    /// <summary>Runs once the ticket is done, whichever way.</summary>
+    protected virtual void OnFinished()
+    {
+    }
+
+    private void Run(WaitingThread thread)
+    {
+        try
+        {
+            if (Wait(thread) is { } grant)
+            {
+                _granted.TrySetResult(grant);
+            }
+            else if (_failure is { } failure)
+            {
+                _granted.TrySetException(failure);
+            }
+            else
+            {
+                _granted.TrySetCanceled();
+            }
+        }
+        catch (Exception e)
+        {
+            _granted.TrySetException(thread.StopRequested && _failure is not null ? _failure : e);
+        }
+        finally
+        {
+            OnFinished();
+        }
+    }
+}
