@@ -1,10 +1,11 @@
 // The main job until the `baton` command lands: take a named lock, show who holds it and who
-// waits, hand it over to a waiting task, and release everything.
+// waits, hand it over to a waiting task, and release everything. Without a URL it uses the
+// embedded default, lock files in a per-user directory (Coordinator.DefaultBackendUrl).
 //
 //   dotnet run --project samples/Baton.Sample [-- BACKEND_URL [NAME]]
 using Baton;
 
-var backendUrl = args.Length > 0 ? args[0] : "memory://";
+var backendUrl = args.Length > 0 ? args[0] : null;
 var name = args.Length > 1 ? args[1] : "sample/resource";
 
 await using var coordinator = await Coordinator.ConnectAsync(
