@@ -1,7 +1,9 @@
 #!/bin/sh
-# The file backend's speed targets (issue 3) in one run: the C floor (bench/native), Baton's
+# The file backend's speed targets (issue 3) in one run: the C floor (bench/native) — the bare
+# delete-on-release cycle, lock+unlock, and the very system calls Baton's cycle makes — Baton's
 # file:// backend, fasteners and oslo.concurrency, side by side, one markdown table with ratios
-# against the C delete-on-release floor and against fasteners. See bench/README.md.
+# against the C delete-on-release floor, against the C loop of Baton's calls and against fasteners.
+# See bench/README.md.
 #
 #   bench/file-floor.sh [--dir DIR] [--keep] [--no-build] [harness options such as --seconds 1 --trials 10]
 #
@@ -34,7 +36,8 @@ harness="$root/bench/Baton.SideBySide/bin/Release/net10.0/Baton.SideBySide.dll"
 python=/usr/bin/python3  # Debian's, which sees python3-fasteners and python3-oslo.concurrency
 
 set -- --subject "process:C floor (delete-on-release)=$floor --peer --cycle delete --dir $dir/c" \
-    --subject "process:C floor (lock)=$floor --peer --cycle lock --dir $dir/c" "$@"
+    --subject "process:C (same calls as Baton)=$floor --peer --cycle baton --dir $dir/c" \
+    --subject "process:C floor (lock)=$floor --peer --cycle lock --dir $dir/c" --vs 'C (same calls as Baton)' "$@"
 if dotnet "$harness" --subjects "baton:file://$dir/baton" --measures uncontended --cycles 1 \
     --warmup-cycles 0 --warmup-ms 0 >/dev/null 2>&1; then
     set -- "$@" --subject "baton:file://$dir/baton"

@@ -4,5 +4,5 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$here/build"
 ${CC:-cc} -O2 -std=c11 -Wall -Wextra -Werror -o "$here/build/floor" \
-    "$here/floor.c" "$here/measures.c" "$here/report.c" "$here/main.c"
+    "$here/floor.c" "$here/baton_cycle.c" "$here/measures.c" "$here/report.c" "$here/main.c"
 echo "$here/build/floor"

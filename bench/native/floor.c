@@ -5,6 +5,7 @@
  *   delete    the delete-on-release cycle: open(O_RDWR|O_CREAT|O_NOFOLLOW|O_CLOEXEC, 0600),
  *             F_OFD_SETLK exclusive, fstat, fstatat(AT_SYMLINK_NOFOLLOW) compared on
  *             device + inode + link count, unlink, close
+ *   baton     the system calls Baton's file:// backend makes per cycle, made directly (baton_cycle.c)
  *   handoff   a forked process blocked in F_OFD_SETLKW; the holder releases after a random
  *             50-150 ms hold; time from the release call to the waiter's return, both read from
  *             CLOCK_MONOTONIC (shared memory carries the waiter's timestamp)
@@ -79,6 +80,7 @@ void dor_release(int dirfd, const char *name, int fd)
 void client_open(struct client *c, const struct options *o, int dirfd)
 {
     c->protocol = o->protocol;
+    c->record_bytes = o->record_bytes;
     c->dirfd = dirfd;
     c->name = o->name;
     c->fd = -1;
@@ -94,6 +96,10 @@ void client_acquire(struct client *c, int blocking)
     if (c->protocol == PROTO_LOCK) {
         if (lock_fd(c->fd, blocking) != 0)
             die("F_OFD_SETLK(W)");
+    } else if (c->protocol == PROTO_BATON) {
+        c->fd = baton_acquire(c->dirfd, c->name, blocking, c->record_bytes);
+        if (c->fd < 0)
+            die("lock taken");
     } else {
         c->fd = dor_acquire(c->dirfd, c->name, blocking);
         if (c->fd < 0)
@@ -106,6 +112,9 @@ void client_release(struct client *c)
     if (c->protocol == PROTO_LOCK) {
         if (unlock_fd(c->fd) != 0)
             die("unlock");
+    } else if (c->protocol == PROTO_BATON) {
+        baton_release(c->dirfd, c->name, c->fd);
+        c->fd = -1;
     } else {
         dor_release(c->dirfd, c->name, c->fd);
         c->fd = -1;

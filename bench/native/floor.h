@@ -4,13 +4,14 @@
 
 #include <stdint.h>
 
-enum protocol { PROTO_LOCK, PROTO_DELETE };
+enum protocol { PROTO_LOCK, PROTO_DELETE, PROTO_BATON };
 
 struct options {
     enum protocol protocol; /* --cycle lock|delete (peer mode); standalone measures both */
     const char *dir;        /* --dir; default: a fresh directory under $TMPDIR or /tmp */
     const char *name;       /* --name: the lock file's name in dir */
     const char *measures;   /* --measures, peer mode */
+    int record_bytes;       /* --record-bytes: the record Baton writes (PROTO_BATON) */
     int cycles, warmup_cycles, warmup_ms, workers, trials, hold_min_ms, hold_max_ms;
     unsigned seed;
     double seconds, wait_seconds;
@@ -19,6 +20,7 @@ struct options {
 
 struct client {
     enum protocol protocol;
+    int record_bytes;
     int dirfd, fd;
     const char *name;
 };
@@ -33,6 +35,10 @@ void client_acquire(struct client *c, int blocking);
 void client_release(struct client *c);
 void client_close(struct client *c);
 void die(const char *what);
+
+/* baton_cycle.c: Baton's own system-call sequence */
+int baton_acquire(int dirfd, const char *name, int blocking, int record_bytes);
+void baton_release(int dirfd, const char *name, int fd);
 
 /* measures.c: each returns its raw data; the caller owns the arrays. */
 int64_t now_ns(void);

@@ -11,8 +11,9 @@
 
 static const char usage[] =
     "usage: floor [--dir DIR] [--json] [--cycles N] [--trials N] [--hold-ms MIN-MAX] [--seed N]\n"
-    "       floor --peer [--cycle lock|delete] [--dir DIR] HARNESS-OPTIONS...\n"
+    "       floor --peer [--cycle lock|delete|baton] [--record-bytes N] [--dir DIR] HARNESS-OPTIONS...\n"
     "  standalone: measures lock (F_OFD_SETLK+unlock), delete (the delete-on-release cycle),\n"
+    "  baton (Baton's own system calls per cycle, see baton_cycle.c),\n"
     "  handoff_lock and handoff_delete (a blocked process woken by the release), one line each.\n"
     "  --peer: the bench/Baton.SideBySide process-peer protocol (JSON on stdout).\n"
     "  DIR defaults to a fresh directory under $TMPDIR (or /tmp), removed at the end.\n";
@@ -20,7 +21,7 @@ static const char usage[] =
 static void parse(struct options *o, int argc, char **argv)
 {
     *o = (struct options){ .protocol = PROTO_DELETE, .name = "floor.lock", .measures = "uncontended,contended,handoff",
-                           .cycles = 2000, .warmup_cycles = 1000, .warmup_ms = 500, .workers = 4, .trials = 30,
+                           .record_bytes = 160, .cycles = 2000, .warmup_cycles = 1000, .warmup_ms = 500, .workers = 4, .trials = 30,
                            .hold_min_ms = 50, .hold_max_ms = 150, .seed = 1, .seconds = 5, .wait_seconds = 5 };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -29,7 +30,8 @@ static void parse(struct options *o, int argc, char **argv)
         if (strcmp(a, "--json") == 0) o->json = 1;
         else if (strcmp(a, "--peer") == 0) o->peer = 1;
         else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) { fputs(usage, stdout); exit(0); }
-        else if (TAKES("--cycle")) o->protocol = strcmp(v, "lock") == 0 ? PROTO_LOCK : PROTO_DELETE;
+        else if (TAKES("--cycle")) o->protocol = strcmp(v, "lock") == 0 ? PROTO_LOCK : strcmp(v, "baton") == 0 ? PROTO_BATON : PROTO_DELETE;
+        else if (TAKES("--record-bytes")) o->record_bytes = atoi(v);
         else if (TAKES("--dir")) o->dir = v;
         else if (TAKES("--name")) o->name = v;
         else if (TAKES("--measures")) o->measures = v;
@@ -46,7 +48,7 @@ static void parse(struct options *o, int argc, char **argv)
         else { fputs(usage, stderr); exit(2); }
 #undef TAKES
     }
-    if (o->cycles < 1 || o->trials < 1 || o->workers < 1 || o->hold_max_ms < o->hold_min_ms) { fputs(usage, stderr); exit(2); }
+    if (o->record_bytes < 1 || o->record_bytes > 4096 || o->cycles < 1 || o->trials < 1 || o->workers < 1 || o->hold_max_ms < o->hold_min_ms) { fputs(usage, stderr); exit(2); }
 }
 
 static const char *fs_name(int dirfd)
@@ -97,6 +99,10 @@ static void standalone(struct options *o, int dirfd)
     s = measure_uncontended(o, dirfd, o->cycles);
     line(o, "delete", "us", s, o->cycles, 0);
     free(s);
+    o->protocol = PROTO_BATON;
+    s = measure_uncontended(o, dirfd, o->cycles);
+    line(o, "baton", "us", s, o->cycles, 0);
+    free(s);
     o->protocol = PROTO_LOCK;
     s = measure_handoff(o, dirfd);
     line(o, "handoff_lock", "ms", s, o->trials, 0);
@@ -111,9 +117,10 @@ static void standalone(struct options *o, int dirfd)
 
 static void peer(const struct options *o, int dirfd)
 {
-    printf("{\"subject\": \"C floor (%s)\", \"notes\": \"bench/native, %s protocol, %s\"",
-           o->protocol == PROTO_LOCK ? "lock" : "delete-on-release",
-           o->protocol == PROTO_LOCK ? "F_OFD_SETLK(W) on one open fd" : "open+lock+fstat+fstatat+unlink+close", fs_name(dirfd));
+    static const char *const labels[] = { "C floor (lock)", "C floor (delete-on-release)", "C (same calls as Baton)" };
+    static const char *const notes[] = { "F_OFD_SETLK(W) on one open fd", "open+lock+fstat+fstatat+unlink+close",
+                                         "open+lock(main,gate)+unlock(gate)+statx+statx+pwrite+probe+unlink+close" };
+    printf("{\"subject\": \"%s\", \"notes\": \"bench/native, %s, %s\"", labels[o->protocol], notes[o->protocol], fs_name(dirfd));
     if (has(o->measures, "uncontended")) {
         double *s = measure_uncontended(o, dirfd, o->cycles);
         printf(", \"uncontended\": {\"samples_us\": ");

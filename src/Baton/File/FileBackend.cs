@@ -1,5 +1,7 @@
 using Baton.Backends;
 using Baton.Files.Presence;
+using Baton.Files.Records;
+using Microsoft.Win32.SafeHandles;
 
 namespace Baton.Files;
 
@@ -14,6 +16,7 @@ internal sealed class FileBackend : CoordinationBackend
     private readonly HashSet<FileGrant> _grants = [];
     private readonly HashSet<FileTicket> _tickets = [];
     private bool _disposed;
+    private volatile EncodedMember? _member;
 
     public FileBackend(FileBackendOptions options, FileLockDirectory directory, FencingCounter counter, MemberIdentity member, TimeProvider timeProvider)
     {
@@ -34,25 +37,19 @@ internal sealed class FileBackend : CoordinationBackend
 
     public TimeProvider TimeProvider { get; }
 
+    /// <summary>Records live inside the lock files (the default layout); the layouts that keep or share their files use records beside them.</summary>
+    public bool RecordsInFile => !Options.KeepsFiles;
+
     public override object? PrepareName(LockKind kind, string name) => FileLockTarget.Create(Options, kind, name);
 
     public override ValueTask<AcquisitionStart> StartAcquisitionAsync(AcquisitionRequest request, CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
         var target = request.PreparedName as FileLockTarget ?? FileLockTarget.Create(Options, request.Kind, request.Name);
-        var held = LockFile.Acquire(Directory, Options, target, request.Mode, request.MaxCount, waiting: null);
+        var held = LockFile.TryAcquire(Directory, Options, target, request.Mode, request.MaxCount);
         if (held is not null)
         {
-            try
-            {
-                var record = PresenceRecord.Create(Directory, target, NewRecord(target, request, RecordState.Waiting, Counter.Next()));
-                return new(AcquisitionStart.Granted(Grant(target, request, held, record)));
-            }
-            catch
-            {
-                LockFile.Release(Directory, Options, target, held);
-                throw;
-            }
+            return new(AcquisitionStart.Granted(Grant(target, request, held, waiting: null)));
         }
 
         if (!request.Wait)
@@ -74,14 +71,14 @@ internal sealed class FileBackend : CoordinationBackend
     public override ValueTask<IReadOnlyList<LockInfo>> ListLocksAsync(CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
-        return new(RecordScanner.List(Directory, TimeProvider.GetUtcNow()));
+        return new(Listing.List(Directory, TimeProvider.GetUtcNow()));
     }
 
     public override ValueTask<IReadOnlyList<LockHolder>> BreakLockAsync(LockKind kind, string name, CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
         var target = FileLockTarget.Create(Options, kind, name);
-        var holders = RecordScanner.LiveHolders(Directory, target, TimeProvider.GetUtcNow());
+        var holders = Listing.LiveHolders(Directory, target, TimeProvider.GetUtcNow());
         if (holders.Count > 0)
         {
             throw new NotSupportedException(
@@ -122,32 +119,79 @@ internal sealed class FileBackend : CoordinationBackend
         }
     }
 
-    /// <summary>Makes the grant of a hold whose kernel lock is taken: claims dead holders' records, draws the token, records the hold.</summary>
-    public FileGrant Grant(FileLockTarget target, in AcquisitionRequest request, HeldFile held, PresenceRecord record)
+    /// <summary>
+    /// Makes the grant of a hold whose kernel lock is taken and whose file is re-checked: claims dead holders'
+    /// records (the takeover notice), draws the token, and publishes the hold — turning the waiting record into
+    /// the holder's, or writing a new one. On failure the hold is released, so the caller owns nothing.
+    /// </summary>
+    public FileGrant Grant(FileLockTarget target, in AcquisitionRequest request, HeldFile held, HoldRecord? waiting)
     {
-        var now = TimeProvider.GetUtcNow();
-        var takeover = held.Created && !Options.KeepsFiles
-            ? null
-            : RecordScanner.ClaimDeadHolders(Directory, target, record.FileName, request.Mode == LockMode.Exclusive, now);
-        var token = Counter.Next();
-        record.Update(record.Data with { State = RecordState.Holding, Token = token, SinceTicks = now.UtcTicks, Mode = request.Mode });
-        var grant = new FileGrant(this, target, held, record, request.Mode, token, takeover);
-        lock (_gate)
+        HoldRecord? record = waiting;
+        try
         {
-            if (!_disposed)
+            var now = TimeProvider.GetUtcNow();
+            var exclusiveLock = target.Kind == LockKind.Lock && request.Mode == LockMode.Exclusive;
+            var takeover = RecordsInFile
+                ? held.Size > 0 ? InFileScanner.ClaimDead(held.Fd, held.Size, exclusiveLock, (waiting as InFileRecord)?.Slot, now) : null
+                : RecordScanner.ClaimDeadHolders(Directory, target, (waiting as PresenceRecord)?.FileName, request.Mode == LockMode.Exclusive, now);
+            var token = Counter.Next();
+            var data = NewRecord(target, request, RecordState.Holding, waiting?.Data.Sequence ?? 0) with { Token = token, SinceTicks = now.UtcTicks };
+            if (record is not null)
             {
-                _grants.Add(grant);
-                return grant;
+                record.Update(data);
             }
-        }
+            else
+            {
+                record = !RecordsInFile ? PresenceRecord.Create(Directory, target, data)
+                    : exclusiveLock ? InFileRecord.InRegion(held.Fd, target.NameUtf8, MemberBytes(request.Member), data)
+                    : InFileRecord.InSlot(held.Fd, target.NameUtf8, MemberBytes(request.Member), data);
+            }
 
-        // Disposed meanwhile: the hold ends as the session's other holds did.
-        grant.AbandonAsync(now).AsTask().GetAwaiter().GetResult();
-        throw new ObjectDisposedException(nameof(Coordinator));
+            var grant = new FileGrant(this, target, held, record, request.Mode, token, takeover);
+            lock (_gate)
+            {
+                if (!_disposed)
+                {
+                    _grants.Add(grant);
+                    return grant;
+                }
+            }
+
+            // Disposed meanwhile: the hold ends as the session's other holds did.
+            grant.AbandonAsync(now).AsTask().GetAwaiter().GetResult();
+            throw new ObjectDisposedException(nameof(Coordinator));
+        }
+        catch (Exception e) when (e is not ObjectDisposedException)
+        {
+            LockFile.Release(Directory, Options, target, held, record);
+            throw;
+        }
+    }
+
+    /// <summary>Publishes a waiting record in the open file of one attempt (inside it, or beside it); <paramref name="holding"/> is the record an upgrading reader already has there.</summary>
+    public HoldRecord PublishWaiting(SafeFileHandle fd, FileLockTarget target, in AcquisitionRequest request, HoldRecord? holding = null)
+    {
+        var data = NewRecord(target, request, RecordState.Waiting, Counter.Next());
+        return RecordsInFile
+            ? InFileRecord.InSlot(fd, target.NameUtf8, MemberBytes(request.Member), data, (holding as InFileRecord)?.Slot)
+            : PresenceRecord.Create(Directory, target, data);
     }
 
     public RecordData NewRecord(FileLockTarget target, in AcquisitionRequest request, RecordState state, long sequence) =>
         new(target.Name, target.Kind, state, request.Mode, request.MaxCount, 0, sequence, TimeProvider.GetUtcNow().UtcTicks, 0, request.Member);
+
+    /// <summary>The member part of in-file records, encoded once per coordinator (every request of one coordinator has the same member).</summary>
+    public byte[] MemberBytes(MemberIdentity member)
+    {
+        if (_member is { } known && ReferenceEquals(known.Member, member))
+        {
+            return known.Bytes;
+        }
+
+        var bytes = RecordCodec.EncodeMember(member);
+        _member = new EncodedMember(member, bytes);
+        return bytes;
+    }
 
     public void Forget(FileGrant grant)
     {
@@ -172,4 +216,6 @@ internal sealed class FileBackend : CoordinationBackend
             ObjectDisposedException.ThrowIf(_disposed, typeof(Coordinator));
         }
     }
+
+    private sealed record EncodedMember(MemberIdentity Member, byte[] Bytes);
 }

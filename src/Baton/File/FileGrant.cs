@@ -14,13 +14,13 @@ internal sealed class FileGrant : LockGrant
     private readonly FileBackend _backend;
     private readonly FileLockTarget _target;
     private readonly HeldFile _held;
-    private readonly PresenceRecord _record;
+    private HoldRecord _record;
     private readonly Lock _gate = new();
     private volatile LockMode _mode;
     private FileUpgradeTicket? _upgrade;
     private bool _ended;
 
-    public FileGrant(FileBackend backend, FileLockTarget target, HeldFile held, PresenceRecord record, LockMode mode, long token, TakeoverNotice? takeover)
+    public FileGrant(FileBackend backend, FileLockTarget target, HeldFile held, HoldRecord record, LockMode mode, long token, TakeoverNotice? takeover)
         : base(token, takeover)
     {
         _backend = backend;
@@ -38,7 +38,7 @@ internal sealed class FileGrant : LockGrant
 
     public HeldFile Held => _held;
 
-    public PresenceRecord Record => _record;
+    public HoldRecord Record => _record;
 
     public override async ValueTask ReleaseAsync()
     {
@@ -61,9 +61,8 @@ internal sealed class FileGrant : LockGrant
 
         _backend.Forget(this);
 
-        // The record goes first: once the lock is free, the next holder must not find this hold listed.
-        _record.Delete();
-        LockFile.Release(_backend.Directory, _backend.Options, _target, _held);
+        // The record is removed (or the file deleted) before the lock goes: the next holder must not find this hold.
+        LockFile.Release(_backend.Directory, _backend.Options, _target, _held, _record);
     }
 
     public override ValueTask<AcquisitionStart> StartUpgradeAsync(bool wait, CancellationToken cancellationToken)
@@ -119,6 +118,10 @@ internal sealed class FileGrant : LockGrant
                 return default;
             }
 
+            // The record first: one that lived in the holder region moves to a slot of its own, since the
+            // region's liveness is the exclusive lock given up here.
+            _record = _record.Downgrade(_record.Data with { Mode = LockMode.Shared });
+
             // A conversion on the same open file: never released in between, never blocks.
             var converted = _target.UsesFlock
                 ? FileLocks.TryFlock(_held.Fd, Libc.LOCK_SH)
@@ -129,7 +132,6 @@ internal sealed class FileGrant : LockGrant
             }
 
             _mode = LockMode.Shared;
-            _record.Update(_record.Data with { Mode = LockMode.Shared });
             return default;
         }
     }

@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace Baton.Files;
 
 /// <summary>
@@ -31,6 +33,12 @@ internal sealed class FileLockTarget(LockKind kind, string name, string fileName
 
     /// <summary>The lock file, relative to the lock directory.</summary>
     public string FileName { get; } = fileName;
+
+    /// <summary><see cref="FileName"/> as NUL-terminated UTF-8, encoded once: the hot path passes it to openat, statx and unlinkat as is.</summary>
+    public byte[] FileNameZ { get; } = Encoding.UTF8.GetBytes(fileName + "\0");
+
+    /// <summary>The name as UTF-8, encoded once, for the records inside lock files.</summary>
+    public byte[] NameUtf8 { get; } = Encoding.UTF8.GetBytes(name);
 
     /// <summary>Where this name's region starts in the file (0 unless <c>mode=table</c>).</summary>
     public long Base { get; } = @base;

@@ -1,6 +1,5 @@
 using Baton.Backends;
 using Baton.Files.Native;
-using Baton.Files.Presence;
 
 namespace Baton.Files;
 
@@ -11,47 +10,30 @@ internal sealed class FileTicket(FileBackend backend, FileLockTarget target, Acq
 
     protected override LockGrant? Wait(WaitingThread thread)
     {
-        PresenceRecord? record = null;
-        try
+        var held = LockFile.Acquire(
+            backend.Directory,
+            backend.Options,
+            target,
+            request.Mode,
+            request.MaxCount,
+            thread,
+            fd => backend.PublishWaiting(fd, target, request),
+            out var waiting);
+        if (held is null)
         {
-            var held = LockFile.Acquire(
-                backend.Directory,
-                backend.Options,
-                target,
-                request.Mode,
-                request.MaxCount,
-                thread,
-                () => record = PresenceRecord.Create(backend.Directory, target, backend.NewRecord(target, request, RecordState.Waiting, backend.Counter.Next())));
-            if (held is null)
-            {
-                return null;
-            }
-
-            FileGrant grant;
-            try
-            {
-                grant = backend.Grant(target, request, held, record!);
-            }
-            catch
-            {
-                LockFile.Release(backend.Directory, backend.Options, target, held);
-                throw;
-            }
-
-            record = null; // The grant owns it now.
-            if (thread.TryCommit())
-            {
-                return grant;
-            }
-
-            // Withdrawn just as the lock arrived: give it straight back.
-            grant.ReleaseAsync().AsTask().GetAwaiter().GetResult();
             return null;
         }
-        finally
+
+        // The grant owns the hold and the record from here (and releases them itself if it fails).
+        var grant = backend.Grant(target, request, held, waiting);
+        if (thread.TryCommit())
         {
-            record?.Delete();
+            return grant;
         }
+
+        // Withdrawn just as the lock arrived: give it straight back.
+        grant.ReleaseAsync().AsTask().GetAwaiter().GetResult();
+        return null;
     }
 
     protected override void OnFinished() => backend.Forget(this);

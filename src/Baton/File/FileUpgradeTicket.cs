@@ -14,14 +14,12 @@ internal sealed class FileUpgradeTicket(FileGrant grant, bool holdsGate) : Threa
     {
         var backend = grant.Backend;
         var target = grant.Target;
-        PresenceRecord? record = null;
+        HoldRecord? record = null;
         var finished = false;
         try
         {
-            record = PresenceRecord.Create(
-                backend.Directory,
-                target,
-                grant.Record.Data with { State = RecordState.Waiting, Mode = LockMode.Exclusive, Token = 0, Sequence = backend.Counter.Next(), SinceTicks = backend.TimeProvider.GetUtcNow().UtcTicks });
+            var request = new AcquisitionRequest(target.Name, target.Kind, LockMode.Exclusive, 1, Wait: true, grant.Record.Data.Member);
+            record = backend.PublishWaiting(grant.Held.Fd, target, request, grant.Record);
             if (!thread.Block(() => FileLocks.LockWait(grant.Held.Fd, target.Main, 1, Libc.F_WRLCK), out var result, out var errno))
             {
                 return null;
@@ -32,7 +30,8 @@ internal sealed class FileUpgradeTicket(FileGrant grant, bool holdsGate) : Threa
                 throw Libc.Error("fcntl(F_OFD_SETLKW) upgrading", errno);
             }
 
-            record.Delete();
+            record.Discard();
+            record = null;
             if (!thread.TryCommit())
             {
                 // Withdrawn just as the kernel granted it: back to the shared hold the caller keeps.
@@ -45,7 +44,7 @@ internal sealed class FileUpgradeTicket(FileGrant grant, bool holdsGate) : Threa
         }
         finally
         {
-            record?.Delete();
+            record?.Discard();
             if (!finished)
             {
                 grant.UpgradeEnded(this, holdsGate);

@@ -1,19 +1,20 @@
 using System.Runtime.InteropServices;
 using Baton.Files.Native;
+using Baton.Files.Presence;
 using Microsoft.Win32.SafeHandles;
 
 namespace Baton.Files;
 
 /// <summary>The kernel side of one hold: the open lock file (its own open file description) and the semaphore slot.</summary>
-internal sealed class HeldFile(SafeFileHandle fd, int slot, bool created)
+internal sealed class HeldFile(SafeFileHandle fd, int slot, long size)
 {
     public SafeFileHandle Fd { get; } = fd;
 
     /// <summary>The semaphore slot held, or -1.</summary>
     public int Slot { get; } = slot;
 
-    /// <summary>This acquisition created the lock file: nobody held or waited before, so no crashed holder can have left a record.</summary>
-    public bool Created { get; } = created;
+    /// <summary>The file's size when the hold was confirmed: 0 means a fresh file, with no record of anyone to look at.</summary>
+    public long Size { get; } = size;
 }
 
 /// <summary>
@@ -29,69 +30,71 @@ internal static class LockFile
     private const uint SlotWatchMask = Libc.IN_CLOSE_WRITE | Libc.IN_CLOSE_NOWRITE | Libc.IN_ATTRIB | Libc.IN_DELETE_SELF;
 
     /// <summary>
-    /// Acquires the name. Without a waiting thread, tries once and returns null when it is taken (or
-    /// someone queues before). With one, waits on that thread and returns null only when it was stopped.
-    /// <paramref name="beforeBlocking"/> runs once, just before the first blocking call (to publish the waiting record).
+    /// Tries once, without waiting, on the caller's thread: null when the name is taken or someone queues for it.
+    /// An exclusive lock takes the main byte and the gate in one call (free only when nobody holds the lock and
+    /// nobody waits at the gate), then drops the gate: two <c>fcntl</c>s.
     /// </summary>
-    public static HeldFile? Acquire(
-        FileLockDirectory directory, FileBackendOptions options, FileLockTarget target, LockMode mode, int maxCount, WaitingThread? waiting, Action? beforeBlocking = null)
+    public static HeldFile? TryAcquire(FileLockDirectory directory, FileBackendOptions options, FileLockTarget target, LockMode mode, int maxCount)
     {
-        var wait = waiting is not null;
         while (true)
         {
-            var (fd, created) = Open(directory, target);
+            var fd = Open(directory, target);
             var keep = false;
             try
             {
-                if (target.Kind == LockKind.Semaphore && options.Layout != FileLayout.Table && !JoinCount(fd, target, maxCount))
-                {
-                    continue; // The file is being deleted by its last user: start over with a new one.
-                }
-
-                if (wait && !FileLocks.TryLock(fd, target.Waiting, 1, Libc.F_RDLCK))
-                {
-                    continue; // Same: only the deleting releaser ever holds this byte exclusively.
-                }
-
-                if (beforeBlocking is not null)
-                {
-                    beforeBlocking();
-                    beforeBlocking = null;
-                }
-
-                if (!FileLocks.TryLock(fd, target.Gate, 1, Libc.F_WRLCK)
-                    && (!wait || !Block(waiting!, () => FileLocks.LockWait(fd, target.Gate, 1, Libc.F_WRLCK), "fcntl(F_OFD_SETLKW) on the gate")))
-                {
-                    return null;
-                }
-
                 var slot = -1;
                 if (target.Kind == LockKind.Semaphore)
                 {
+                    if (options.Layout != FileLayout.Table && !JoinCount(fd, target, maxCount))
+                    {
+                        continue; // The file is being deleted by its last user: start over with a new one.
+                    }
+
+                    if (!FileLocks.TryLock(fd, target.Gate, 1, Libc.F_WRLCK))
+                    {
+                        return null;
+                    }
+
                     slot = TryAnySlot(fd, target, maxCount);
-                    if (slot < 0 && (!wait || (slot = WaitForSlot(fd, target, maxCount, waiting!)) < 0))
+                    FileLocks.Unlock(fd, target.Gate, 1);
+                    if (slot < 0)
                     {
                         return null;
                     }
                 }
-                else if (!TryMain(fd, target, mode) && (!wait || !Block(waiting!, () => MainWait(fd, target, mode), "waiting for the lock")))
+                else if (mode == LockMode.Exclusive && !target.UsesFlock)
                 {
-                    return null;
+                    // Main (offset 0) and gate (1) are adjacent: one request for both.
+                    if (!FileLocks.TryLock(fd, target.Main, 2, Libc.F_WRLCK))
+                    {
+                        return null;
+                    }
+
+                    FileLocks.Unlock(fd, target.Gate, 1);
+                }
+                else
+                {
+                    if (!FileLocks.TryLock(fd, target.Gate, 1, Libc.F_WRLCK))
+                    {
+                        return null;
+                    }
+
+                    var held = TryMain(fd, target, mode);
+                    FileLocks.Unlock(fd, target.Gate, 1);
+                    if (!held)
+                    {
+                        return null;
+                    }
                 }
 
-                FileLocks.Unlock(fd, target.Gate, 1);
-                if (wait)
-                {
-                    FileLocks.Unlock(fd, target.Waiting, 1);
-                }
-
-                if (!IsStillLinked(directory, target, fd))
+                var size = LinkedSize(directory, target, fd);
+                if (size < 0)
                 {
                     continue;
                 }
 
                 keep = true;
-                return new HeldFile(fd, slot, created);
+                return new HeldFile(fd, slot, size);
             }
             finally
             {
@@ -103,16 +106,107 @@ internal static class LockFile
         }
     }
 
-    /// <summary>Ends a hold: deletes the file if this was its last user (and the layout deletes files), then closes it.</summary>
-    public static void Release(FileLockDirectory directory, FileBackendOptions options, FileLockTarget target, HeldFile held)
+    /// <summary>
+    /// Acquires the name on its waiting thread, queueing in the kernel; null only when the thread was stopped.
+    /// <paramref name="publish"/> writes the waiting record of each attempt's open file, just before it may
+    /// block; the record of the attempt that wins comes back in <paramref name="record"/>.
+    /// </summary>
+    public static HeldFile? Acquire(
+        FileLockDirectory directory,
+        FileBackendOptions options,
+        FileLockTarget target,
+        LockMode mode,
+        int maxCount,
+        WaitingThread waiting,
+        Func<SafeFileHandle, HoldRecord> publish,
+        out HoldRecord? record)
+    {
+        record = null;
+        while (true)
+        {
+            var fd = Open(directory, target);
+            HoldRecord? published = null;
+            var outcome = Outcome.Retry;
+            try
+            {
+                if (target.Kind == LockKind.Semaphore && options.Layout != FileLayout.Table && !JoinCount(fd, target, maxCount))
+                {
+                    continue; // The file is being deleted by its last user: start over with a new one.
+                }
+
+                // The waiting byte only tells a releaser not to delete the file; kept files need none, and
+                // there it would collide with a Python peer's whole-file lockf for nothing.
+                if (!options.KeepsFiles && !FileLocks.TryLock(fd, target.Waiting, 1, Libc.F_RDLCK))
+                {
+                    continue; // Only the deleting releaser ever holds this byte exclusively.
+                }
+
+                published = publish(fd);
+                outcome = Outcome.Stopped;
+                if (!FileLocks.TryLock(fd, target.Gate, 1, Libc.F_WRLCK)
+                    && !Block(waiting, () => FileLocks.LockWait(fd, target.Gate, 1, Libc.F_WRLCK), "fcntl(F_OFD_SETLKW) on the gate"))
+                {
+                    return null;
+                }
+
+                var slot = -1;
+                if (target.Kind == LockKind.Semaphore)
+                {
+                    slot = TryAnySlot(fd, target, maxCount);
+                    if (slot < 0 && (slot = WaitForSlot(fd, target, maxCount, waiting)) < 0)
+                    {
+                        return null;
+                    }
+                }
+                else if (!TryMain(fd, target, mode) && !Block(waiting, () => MainWait(fd, target, mode), "waiting for the lock"))
+                {
+                    return null;
+                }
+
+                // The gate goes at once, so the next waiter queues on the main byte; the waiting byte stays
+                // until the file is closed (this hold's own release is not hindered by its own locks).
+                FileLocks.Unlock(fd, target.Gate, 1);
+                outcome = Outcome.Retry;
+                var size = LinkedSize(directory, target, fd);
+                if (size < 0)
+                {
+                    continue;
+                }
+
+                outcome = Outcome.Held;
+                record = published;
+                return new HeldFile(fd, slot, size);
+            }
+            finally
+            {
+                switch (outcome)
+                {
+                    case Outcome.Stopped:
+                        Leave(directory, options, target, fd, published);
+                        break;
+                    case Outcome.Retry:
+                        published?.Remove();
+                        fd.Dispose();
+                        break;
+                }
+            }
+        }
+    }
+
+    /// <summary>Ends a hold: deletes the file if this was its last user (and the layout deletes files), otherwise removes the record; then closes it.</summary>
+    public static void Release(FileLockDirectory directory, FileBackendOptions options, FileLockTarget target, HeldFile held, HoldRecord? record)
     {
         try
         {
-            if (!options.KeepsFiles && !held.Fd.IsClosed && FileLocks.TryLock(held.Fd, 0, FileLocks.ToEnd, Libc.F_WRLCK))
+            // Everything in the file is ours once the whole-file lock is: nobody holds or waits, and anyone who
+            // opened it meanwhile will find it unlinked after locking and start over. The records inside go with it.
+            var deleted = !options.KeepsFiles && !held.Fd.IsClosed
+                && FileLocks.TryLock(held.Fd, 0, FileLocks.ToEnd, Libc.F_WRLCK)
+                && UnlinkAt(directory, target) == 0;
+            if (!deleted)
             {
-                // Everything in the file is ours now: nobody holds or waits, and anyone who opened it
-                // meanwhile will find it unlinked after locking and start over.
-                _ = Libc.UnlinkAt(directory.Handle, target.FileName, 0);
+                // Someone still uses the file: the record must say this hold ended cleanly before the lock goes.
+                record?.Remove();
             }
         }
         finally
@@ -121,10 +215,66 @@ internal static class LockFile
         }
     }
 
-    /// <summary>True when the path still names the very file the descriptor has open, and it is still linked.</summary>
-    public static bool IsStillLinked(FileLockDirectory directory, FileLockTarget target, SafeFileHandle fd) =>
-        IsStillLinked(directory, target.FileName, fd);
+    /// <summary>
+    /// A stopped waiter leaves: like a release, it deletes the file when it was the last user. It never held the
+    /// lock, so it first checks that the path still names its file (it may have opened one already deleted).
+    /// </summary>
+    private static void Leave(FileLockDirectory directory, FileBackendOptions options, FileLockTarget target, SafeFileHandle fd, HoldRecord? record)
+    {
+        try
+        {
+            var deleted = !options.KeepsFiles
+                && FileLocks.TryLock(fd, 0, FileLocks.ToEnd, Libc.F_WRLCK)
+                && LinkedSize(directory, target, fd) >= 0
+                && UnlinkAt(directory, target) == 0;
+            if (!deleted)
+            {
+                record?.Remove();
+            }
+        }
+        finally
+        {
+            fd.Dispose();
+        }
+    }
 
+    /// <summary>
+    /// The re-check after locking: the size of the file when the path still names the very file the descriptor
+    /// has open and it is still linked; -1 when not (a releaser deleted it). One statx of the descriptor, one of the path.
+    /// </summary>
+    public static unsafe long LinkedSize(FileLockDirectory directory, FileLockTarget target, SafeFileHandle fd)
+    {
+        var empty = (byte)0;
+        if (Libc.Statx(fd, &empty, Libc.AT_EMPTY_PATH, Libc.STATX_BASIC_STATS, out var opened) != 0)
+        {
+            throw Libc.Error("statx");
+        }
+
+        if ((opened.Mode & Libc.S_IFMT) != Libc.S_IFREG)
+        {
+            throw NotRegular(directory, target.FileName);
+        }
+
+        if (opened.Nlink == 0)
+        {
+            return -1;
+        }
+
+        int result;
+        fixed (byte* name = target.FileNameZ)
+        {
+            result = Libc.Statx(directory.Handle, name, Libc.AT_SYMLINK_NOFOLLOW, Libc.STATX_BASIC_STATS, out var named);
+            if (result == 0)
+            {
+                return opened.IsSameFile(named) ? opened.Size : -1;
+            }
+        }
+
+        var errno = Marshal.GetLastPInvokeError();
+        return errno == Libc.ENOENT ? -1 : throw Libc.Error($"statx({target.FileName})", errno);
+    }
+
+    /// <summary>True when the path still names the very file the descriptor has open, and it is still linked.</summary>
     public static bool IsStillLinked(FileLockDirectory directory, string fileName, SafeFileHandle fd)
     {
         if (Libc.Statx(fd, string.Empty, Libc.AT_EMPTY_PATH, Libc.STATX_BASIC_STATS, out var opened) != 0)
@@ -146,54 +296,53 @@ internal static class LockFile
         return opened.IsSameFile(named);
     }
 
-    /// <summary>Opens (or creates) the lock file without following links; says whether it was created.</summary>
-    public static (SafeFileHandle Fd, bool Created) Open(FileLockDirectory directory, FileLockTarget target)
+    /// <summary>
+    /// Opens (or creates) the lock file without following links, in one call. That it is a regular file is
+    /// checked by the re-check after locking (<see cref="LinkedSize"/>), which reads its type anyway.
+    /// </summary>
+    public static unsafe SafeFileHandle Open(FileLockDirectory directory, FileLockTarget target)
     {
-        var mode = Convert.ToInt32("660", 8);
-        while (true)
+        int fd;
+        fixed (byte* name = target.FileNameZ)
         {
-            var fd = Libc.OpenAt(directory.Handle, target.FileName, Libc.O_RDWR | Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, mode);
-            if (fd >= 0)
-            {
-                return (new SafeFileHandle(fd, ownsHandle: true), true);
-            }
+            fd = Libc.OpenAt(directory.Handle, name, Libc.O_RDWR | Libc.O_CREAT | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, FileMode);
+        }
 
-            var errno = Marshal.GetLastPInvokeError();
-            if (errno != Libc.EEXIST)
-            {
-                throw Libc.Error($"Cannot create the lock file '{Path.Combine(directory.Path, target.FileName)}'", errno);
-            }
+        if (fd >= 0)
+        {
+            return new SafeFileHandle(fd, ownsHandle: true);
+        }
 
-            fd = Libc.OpenAt(directory.Handle, target.FileName, Libc.O_RDWR | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);
-            if (fd >= 0)
-            {
-                var handle = new SafeFileHandle(fd, ownsHandle: true);
-                if (Libc.Statx(handle, string.Empty, Libc.AT_EMPTY_PATH, Libc.STATX_BASIC_STATS, out var stat) == 0
-                    && (stat.Mode & Libc.S_IFMT) == Libc.S_IFREG)
-                {
-                    return (handle, false);
-                }
+        var errno = Marshal.GetLastPInvokeError();
+        throw errno switch
+        {
+            Libc.ELOOP => new IOException(
+                $"'{Path.Combine(directory.Path, target.FileName)}' is a symbolic link where a lock file belongs; refusing to follow it. Remove the link."),
+            Libc.EISDIR => NotRegular(directory, target.FileName),
+            _ => Libc.Error($"Cannot open the lock file '{Path.Combine(directory.Path, target.FileName)}'", errno),
+        };
+    }
 
-                handle.Dispose();
-                throw new IOException(
-                    $"'{Path.Combine(directory.Path, target.FileName)}' is not a regular file; refusing to use it as a lock file. Remove it.");
-            }
+    /// <summary>rw-rw----: the lock directory (0700 when Baton creates it) is what keeps other users out.</summary>
+    private const int FileMode = 0x1B0;
 
-            errno = Marshal.GetLastPInvokeError();
-            if (errno == Libc.ELOOP)
-            {
-                throw new IOException(
-                    $"'{Path.Combine(directory.Path, target.FileName)}' is a symbolic link where a lock file belongs; refusing to follow it. Remove the link.");
-            }
+    private enum Outcome
+    {
+        Retry,
+        Stopped,
+        Held,
+    }
 
-            if (errno != Libc.ENOENT)
-            {
-                throw Libc.Error($"Cannot open the lock file '{Path.Combine(directory.Path, target.FileName)}'", errno);
-            }
-
-            // Deleted between the two opens by its last user: create it again.
+    private static unsafe int UnlinkAt(FileLockDirectory directory, FileLockTarget target)
+    {
+        fixed (byte* name = target.FileNameZ)
+        {
+            return Libc.UnlinkAt(directory.Handle, name, 0);
         }
     }
+
+    private static IOException NotRegular(FileLockDirectory directory, string fileName) =>
+        new($"'{Path.Combine(directory.Path, fileName)}' is not a regular file; refusing to use it as a lock file. Remove it.");
 
     private static bool TryMain(SafeFileHandle fd, FileLockTarget target, LockMode mode) =>
         target.UsesFlock

@@ -11,7 +11,9 @@ namespace Baton.Files;
 /// </summary>
 internal abstract class ThreadTicket : AcquisitionTicket
 {
-    private readonly TaskCompletionSource<LockGrant> _granted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Continuations run on the waiting thread as it completes the ticket: the acquirer resumes at once,
+    // without a hop through the thread pool (the thread has nothing left to do; it completes last).
+    private readonly TaskCompletionSource<LockGrant> _granted = new(TaskCreationOptions.None);
     private WaitingThread? _thread;
     private Exception? _failure;
 
@@ -19,7 +21,7 @@ internal abstract class ThreadTicket : AcquisitionTicket
 
     protected WaitingThread Thread => _thread ?? throw new InvalidOperationException("The ticket has not started.");
 
-    public void Start() => _thread = WaitingThread.Start(Run, "Baton file lock waiter");
+    public void Start() => _thread = WaitingThread.Start(Run);
 
     public override async ValueTask<bool> WithdrawAsync()
     {
@@ -62,28 +64,33 @@ internal abstract class ThreadTicket : AcquisitionTicket
 
     private void Run(WaitingThread thread)
     {
+        LockGrant? grant = null;
+        Exception? error = null;
         try
         {
-            if (Wait(thread) is { } grant)
-            {
-                _granted.TrySetResult(grant);
-            }
-            else if (_failure is { } failure)
-            {
-                _granted.TrySetException(failure);
-            }
-            else
-            {
-                _granted.TrySetCanceled();
-            }
+            grant = Wait(thread);
         }
         catch (Exception e)
         {
-            _granted.TrySetException(thread.StopRequested && _failure is not null ? _failure : e);
+            error = thread.StopRequested && _failure is not null ? _failure : e;
         }
         finally
         {
+            // Before the completion, which may run the acquirer's code inline on this thread.
             OnFinished();
+        }
+
+        if (grant is not null)
+        {
+            _granted.TrySetResult(grant);
+        }
+        else if ((error ?? _failure) is { } failure)
+        {
+            _granted.TrySetException(failure);
+        }
+        else
+        {
+            _granted.TrySetCanceled();
         }
     }
 }

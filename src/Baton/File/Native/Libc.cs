@@ -17,6 +17,7 @@ internal static partial class Libc
     public const int O_RDWR = 0x2;
     public const int O_CREAT = 0x40;
     public const int O_EXCL = 0x80;
+    public const int O_NONBLOCK = 0x800;
     public const int O_DIRECTORY = 0x10000;
     public const int O_NOFOLLOW = 0x20000;
     public const int O_CLOEXEC = 0x80000;
@@ -43,6 +44,7 @@ internal static partial class Libc
     public const int EEXIST = 17;
     public const int ENOENT = 2;
     public const int ELOOP = 40;
+    public const int EISDIR = 21;
 
     // *at(2) flags.
     public const int AT_FDCWD = -100;
@@ -78,6 +80,22 @@ internal static partial class Libc
 
     [LibraryImport(Library, EntryPoint = "openat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int OpenAt(SafeFileHandle directory, string path, int flags, int mode);
+
+    /// <summary>openat(2) with a name already encoded as NUL-terminated UTF-8 (the hot path encodes it once per name).</summary>
+    [LibraryImport(Library, EntryPoint = "openat", SetLastError = true)]
+    public static unsafe partial int OpenAt(SafeFileHandle directory, byte* path, int flags, int mode);
+
+    [LibraryImport(Library, EntryPoint = "unlinkat", SetLastError = true)]
+    public static unsafe partial int UnlinkAt(SafeFileHandle directory, byte* path, int flags);
+
+    [LibraryImport(Library, EntryPoint = "statx", SetLastError = true)]
+    public static unsafe partial int Statx(SafeFileHandle directory, byte* path, int flags, uint mask, out Statx buffer);
+
+    [LibraryImport(Library, EntryPoint = "pread", SetLastError = true)]
+    public static unsafe partial nint Pread(SafeFileHandle fd, byte* buffer, nuint count, long offset);
+
+    [LibraryImport(Library, EntryPoint = "pwrite", SetLastError = true)]
+    public static unsafe partial nint Pwrite(SafeFileHandle fd, byte* buffer, nuint count, long offset);
 
     [LibraryImport(Library, EntryPoint = "mkdir", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int MakeDirectory(string path, int mode);

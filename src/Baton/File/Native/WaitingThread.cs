@@ -38,12 +38,11 @@ internal sealed class WaitingThread
         }
     }
 
-    /// <summary>Starts a thread that runs the body.</summary>
-    public static WaitingThread Start(Action<WaitingThread> body, string name)
+    /// <summary>Runs the body on a dedicated thread: an idle one kept from an earlier wait, or a new one.</summary>
+    public static WaitingThread Start(Action<WaitingThread> body)
     {
         var waiting = new WaitingThread();
-        var thread = new Thread(() => waiting.Run(body), maxStackSize: 256 * 1024) { IsBackground = true, Name = name };
-        thread.Start();
+        WaitingWorkers.Run(() => waiting.Run(body));
         return waiting;
     }
 

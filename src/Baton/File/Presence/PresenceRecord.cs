@@ -11,7 +11,7 @@ namespace Baton.Files.Presence;
 /// holder of the name claims it as a takeover notice. It is written under a temporary name and locked
 /// before it is renamed into place, so nobody ever sees a live record unlocked. Removed on release.
 /// </summary>
-internal sealed class PresenceRecord
+internal sealed class PresenceRecord : HoldRecord
 {
     public const string Suffix = ".rec";
     private const string TemporarySuffix = ".tmp";
@@ -19,6 +19,7 @@ internal sealed class PresenceRecord
     private readonly FileLockDirectory _directory;
     private readonly SafeFileHandle _fd;
     private readonly Lock _gate = new();
+    private RecordData _data;
     private bool _closed;
 
     private PresenceRecord(FileLockDirectory directory, SafeFileHandle fd, string fileName, RecordData data)
@@ -26,12 +27,12 @@ internal sealed class PresenceRecord
         _directory = directory;
         _fd = fd;
         FileName = fileName;
-        Data = data;
+        _data = data;
     }
 
     public string FileName { get; }
 
-    public RecordData Data { get; private set; }
+    public override RecordData Data => _data;
 
     public static PresenceRecord Create(FileLockDirectory directory, FileLockTarget target, RecordData data)
     {
@@ -76,7 +77,7 @@ internal sealed class PresenceRecord
     }
 
     /// <summary>Rewrites the record in place (a new state, mode or token).</summary>
-    public void Update(RecordData data)
+    public override void Update(RecordData data)
     {
         lock (_gate)
         {
@@ -85,13 +86,13 @@ internal sealed class PresenceRecord
                 return;
             }
 
-            Data = data;
+            _data = data;
             Write(_fd, data);
         }
     }
 
     /// <summary>Removes the record: first the name, then the lock, so nobody finds it unlocked.</summary>
-    public void Delete()
+    public override void Remove()
     {
         lock (_gate)
         {
@@ -107,7 +108,7 @@ internal sealed class PresenceRecord
     }
 
     /// <summary>Leaves the record behind as a crash would, marked abandoned, with its lock dropped.</summary>
-    public void Abandon(long endedTicks)
+    public override void Abandon(long endedTicks)
     {
         lock (_gate)
         {
@@ -119,7 +120,7 @@ internal sealed class PresenceRecord
             _closed = true;
             try
             {
-                Write(_fd, Data with { State = RecordState.Abandoned, EndedTicks = endedTicks });
+                Write(_fd, _data with { State = RecordState.Abandoned, EndedTicks = endedTicks });
             }
             finally
             {

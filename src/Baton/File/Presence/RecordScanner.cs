@@ -5,16 +5,16 @@ using Microsoft.Win32.SafeHandles;
 namespace Baton.Files.Presence;
 
 /// <summary>
-/// Reads the presence records of a lock directory: for listings (live records only; dead waiters' records
+/// Reads the presence records kept beside the lock files (layouts that share or keep their lock files:
+/// <c>layout=oslo</c>, <c>api=flock</c>, <c>mode=table</c>): for listings (live records only; dead waiters' records
 /// are removed on sight), and for takeover notices (dead holders' records, claimed by the next holder).
 /// A dead record is removed by lock, re-check, delete: lock it, check the name still names it, unlink.
 /// </summary>
 internal static class RecordScanner
 {
-    /// <summary>Every live hold and wait, grouped by name.</summary>
-    public static List<LockInfo> List(FileLockDirectory directory, DateTimeOffset now)
+    /// <summary>Adds every live record kept beside the lock files; removes dead waiters' records on the way.</summary>
+    public static void Collect(FileLockDirectory directory, List<RecordData> records)
     {
-        var byName = new Dictionary<(LockKind, string), List<RecordData>>();
         foreach (var fileName in RecordFiles(directory, prefix: null))
         {
             using var fd = OpenRecord(directory, fileName);
@@ -34,50 +34,25 @@ internal static class RecordScanner
                 continue;
             }
 
-            if (PresenceRecord.Read(fd) is not { State: not RecordState.Abandoned } data)
+            if (PresenceRecord.Read(fd) is { State: not RecordState.Abandoned } data)
             {
-                continue;
+                records.Add(data);
             }
-
-            var key = (data.Kind, data.Name);
-            if (!byName.TryGetValue(key, out var records))
-            {
-                byName[key] = records = [];
-            }
-
-            records.Add(data);
         }
-
-        var locks = new List<LockInfo>(byName.Count);
-        foreach (var ((kind, name), records) in byName)
-        {
-            var holders = records.Where(static r => r.State == RecordState.Holding)
-                .OrderBy(static r => r.SinceTicks).ThenBy(static r => r.Sequence)
-                .Select(static r => new LockHolder(r.Member, r.Mode, r.Token, new DateTimeOffset(r.SinceTicks, TimeSpan.Zero)))
-                .ToList();
-            var waiters = records.Where(static r => r.State == RecordState.Waiting)
-                .OrderBy(static r => r.Sequence)
-                .Select(static r => new LockWaiter(r.Member, r.Mode, new DateTimeOffset(r.SinceTicks, TimeSpan.Zero)))
-                .ToList();
-            var maxCount = kind == LockKind.Semaphore ? records.Max(static r => r.MaxCount) : 1;
-            locks.Add(new LockInfo(name, kind, maxCount, holders, waiters, now));
-        }
-
-        locks.Sort(static (a, b) => a.Kind != b.Kind ? a.Kind.CompareTo(b.Kind) : string.CompareOrdinal(a.Name, b.Name));
-        return locks;
     }
-
-    /// <summary>The live holders of one name.</summary>
-    public static List<LockHolder> LiveHolders(FileLockDirectory directory, FileLockTarget target, DateTimeOffset now) =>
-        List(directory, now).Where(l => l.Kind == target.Kind && l.Name == target.Name).SelectMany(static l => l.Holders).ToList();
 
     /// <summary>
     /// Called by a new holder: claims (removes) the records that dead holders of the name left, and returns
-    /// the takeover notice for the latest of them, or null when every earlier hold ended cleanly. An
-    /// exclusive holder that still finds a live holder's record knows its owner is dying (the kernel has
-    /// dropped its lock file, and is closing the record next), so it waits for that record to be dropped.
+    /// the takeover notice for the latest of them, or null when every earlier hold ended cleanly.
     /// </summary>
-    public static TakeoverNotice? ClaimDeadHolders(FileLockDirectory directory, FileLockTarget target, string ownRecord, bool exclusive, DateTimeOffset now)
+    /// <remarks>
+    /// An exclusive holder may still find a live holder's record: its owner's lock file is already closed
+    /// (the kernel dropped that lock first) and the record is next. A clean holder removes its record before
+    /// it releases the lock, so that owner crashed. It is claimed at once, without waiting for the dying
+    /// process to finish exiting: nothing else can hold that name now, and the record's name is the owner's
+    /// alone. (Waiting for its lock had no bound: a stopped process never finishes exiting.)
+    /// </remarks>
+    public static TakeoverNotice? ClaimDeadHolders(FileLockDirectory directory, FileLockTarget target, string? ownRecord, bool exclusive, DateTimeOffset now)
     {
         RecordData? latest = null;
         foreach (var fileName in RecordFiles(directory, target.RecordPrefix))
@@ -93,31 +68,37 @@ internal static class RecordScanner
                 continue;
             }
 
+            RecordData? data;
             if (FileLocks.FindConflict(fd, 0, FileLocks.ToEnd, Libc.F_WRLCK) is not null)
             {
-                if (!exclusive || PresenceRecord.Read(fd) is not { State: RecordState.Holding } live || live.Name != target.Name)
+                // Alive: a co-holder (shared), a waiter, or, for an exclusive holder, a crashed holder still exiting.
+                if (!exclusive || PresenceRecord.Read(fd) is not { State: RecordState.Holding } live || live.Name != target.Name || live.Kind != target.Kind)
                 {
                     continue;
                 }
 
-                FileLocks.Lock(fd, 0, FileLocks.ToEnd, Libc.F_WRLCK);
+                data = live;
             }
             else if (!FileLocks.TryLock(fd, 0, FileLocks.ToEnd, Libc.F_WRLCK))
             {
                 continue; // Someone else is claiming or cleaning it.
             }
-
-            if (!LockFile.IsStillLinked(directory, fileName, fd))
+            else if (!LockFile.IsStillLinked(directory, fileName, fd))
             {
                 continue; // Its owner released cleanly and removed it.
             }
-
-            var data = PresenceRecord.Read(fd);
-            _ = Libc.UnlinkAt(directory.Handle, fileName, 0);
-            if (data is { State: RecordState.Holding or RecordState.Abandoned } && data.Name == target.Name && data.Kind == target.Kind
-                && (latest is null || data.Token > latest.Token))
+            else
             {
-                latest = data;
+                data = PresenceRecord.Read(fd);
+            }
+
+            if (data is { State: RecordState.Holding or RecordState.Abandoned } && data.Name == target.Name && data.Kind == target.Kind)
+            {
+                _ = Libc.UnlinkAt(directory.Handle, fileName, 0);
+                if (latest is null || data.Token > latest.Token)
+                {
+                    latest = data;
+                }
             }
         }
 
