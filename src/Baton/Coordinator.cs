@@ -169,6 +169,31 @@ public sealed class Coordinator : IAsyncDisposable
         return broken;
     }
 
+    /// <summary>
+    /// Removes leftover lock files that nobody holds or waits on (for example those of crashed holders, or the
+    /// files a kept layout leaves), each by the backend's lock, re-check, delete protocol, so a file someone
+    /// holds or waits on is never removed. Returns what was removed, or with <paramref name="dryRun"/> what would be.
+    /// </summary>
+    /// <param name="olderThan">Only leftovers last modified at least this long ago; null or zero for every leftover, whatever its age.</param>
+    /// <param name="dryRun">Only report, remove nothing.</param>
+    /// <param name="cancellationToken">Cancels the scan; files already removed stay removed.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="olderThan"/> is negative or infinite.</exception>
+    /// <exception cref="NotSupportedException">The backend keeps no leftovers (memory, lease and session backends); the message says so.</exception>
+    public ValueTask<IReadOnlyList<CleanedLockFile>> CleanAsync(
+        TimeSpan? olderThan = null, bool dryRun = false, CancellationToken cancellationToken = default)
+    {
+        var age = olderThan ?? TimeSpan.Zero;
+        if (age < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(olderThan), age, $"The age of leftovers to clean must be zero or positive; {age} is negative (Timeout.InfiniteTimeSpan is not an age either).");
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        ThrowIfDisposed();
+        return Backend.CleanAsync(age, dryRun, cancellationToken);
+    }
+
     /// <summary>Closes the backend session. Holds still open end as if this member had crashed.</summary>
     public async ValueTask DisposeAsync()
     {

@@ -49,6 +49,20 @@ public abstract class CoordinationBackend : IAsyncDisposable
     public abstract ValueTask<IReadOnlyList<LockHolder>> BreakLockAsync(LockKind kind, string name, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Removes leftovers that nobody holds or waits on (lock files of crashed holders, files kept by a layout
+    /// that peers share), each under the backend's own safety protocol (lock, re-check, delete), never a file
+    /// someone holds or waits on. Returns what was removed, or with <paramref name="dryRun"/> what would be,
+    /// without removing anything. Default: throws <see cref="NotSupportedException"/>, for backends that keep
+    /// no leftovers (their data goes with the holder's session, lease or process).
+    /// </summary>
+    /// <param name="olderThan">Only leftovers last modified at least this long ago; zero for all of them.</param>
+    /// <param name="dryRun">Only report what would be removed.</param>
+    /// <param name="cancellationToken">Cancels the scan; files already removed stay removed.</param>
+    public virtual ValueTask<IReadOnlyList<CleanedLockFile>> CleanAsync(TimeSpan olderThan, bool dryRun, CancellationToken cancellationToken) =>
+        throw new NotSupportedException(
+            $"This backend ({GetType().Name}) keeps no leftover lock files: what a holder leaves goes with its session, lease or process, so there is nothing to clean.");
+
+    /// <summary>
     /// Closes the session. Holds still open are ended as by a crash of their holder (their lost tokens
     /// fire; the next holder gets a takeover notice), and waiting tickets fail with <see cref="ObjectDisposedException"/>.
     /// </summary>

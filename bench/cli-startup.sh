@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Startup of the `baton` command as a user feels it (a whole process: exec, connect, lock, fork+exec
+# of the command, wait, release, exit) against util-linux flock(1), in one run, alternating the
+# subjects so that drift of the machine hits all of them alike.
+#
+#   bench/cli-startup.sh [RUNS]      default 50 runs per subject
+#
+# Subjects: flock FILE true; baton run NAME -- true, Native AOT (the default `dotnet publish`);
+# the same, JIT (framework-dependent apphost, PublishAot=false); and JIT with ReadyToRun.
+# Both lock in the same fresh directory under /tmp. Timing: bash's $EPOCHREALTIME (no fork).
+set -euo pipefail
+runs="${1:-50}"
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+work="$(mktemp -d /tmp/baton-startup.XXXXXX)"
+trap 'rm -rf "$work"' EXIT
+
+echo "== publishing (AOT, JIT, JIT+ReadyToRun) into $work" >&2
+dotnet publish "$repo/src/Baton.Cli" -c Release -o "$work/aot" --nologo -v quiet >&2
+dotnet publish "$repo/src/Baton.Cli" -c Release -o "$work/jit" -p:PublishAot=false --nologo -v quiet >&2
+dotnet publish "$repo/src/Baton.Cli" -c Release -o "$work/r2r" -p:PublishAot=false -p:PublishReadyToRun=true -r linux-x64 --self-contained false --nologo -v quiet >&2
+
+locks="file://$work/locks"
+names=(flock baton-aot baton-jit baton-r2r)
+declare -A commands=(
+  [flock]="flock $work/flock.lock true"
+  [baton-aot]="$work/aot/baton run startup --backend $locks -- true"
+  [baton-jit]="$work/jit/baton run startup --backend $locks -- true"
+  [baton-r2r]="$work/r2r/baton run startup --backend $locks -- true"
+)
+for name in "${names[@]}"; do : > "$work/$name.ms"; ${commands[$name]}; done   # warm the page cache
+
+for ((i = 0; i < runs; i++)); do
+  for ((j = 0; j < ${#names[@]}; j++)); do
+    name="${names[$(((i + j) % ${#names[@]}))]}"   # rotate the order every round
+    start=$EPOCHREALTIME
+    ${commands[$name]}
+    end=$EPOCHREALTIME
+    echo "$start $end" | awk '{ printf "%.3f\n", ($2 - $1) * 1000 }' >> "$work/$name.ms"
+  done
+done
+
+printf '%-10s %6s %8s %8s %8s %8s\n' subject runs median mean p90 min
+for name in "${names[@]}"; do
+  sort -n "$work/$name.ms" | awk -v n="$name" '{ v[NR] = $1; s += $1 } END {
+    printf "%-10s %6d %8.2f %8.2f %8.2f %8.2f\n", n, NR, v[int((NR + 1) / 2)], s / NR, v[int(NR * 0.9 + 0.5)], v[1] }'
+done

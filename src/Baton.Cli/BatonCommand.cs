@@ -1,0 +1,36 @@
+using System.CommandLine;
+using Baton.Cli.Commands.Break;
+using Baton.Cli.Commands.Clean;
+using Baton.Cli.Commands.Locks;
+using Baton.Cli.Commands.Run;
+using Baton.Cli.Shared;
+
+namespace Baton.Cli;
+
+/// <summary>The root command: the verbs, <c>--help</c> on each (with examples) and <c>--version</c>.</summary>
+internal static class BatonCommand
+{
+    /// <summary>Builds the command tree.</summary>
+    /// <param name="child">The command after <c>--</c> for <c>run</c>.</param>
+    public static RootCommand Create(ChildCommandLine child)
+    {
+        var root = new RootCommand(
+            "baton: named locks for shell scripts, cron jobs and deploy steps — on one machine (lock files) or across machines "
+            + "(etcd, Redis, PostgreSQL, ZooKeeper). Docs: docs/cli.md.")
+        {
+            RunCommand.Create(child),
+            LocksCommand.Create(),
+            CleanCommand.Create(),
+            BreakCommand.Create(),
+        };
+        root.HelpName = "baton";
+        Help.SetExamples(
+            root,
+            "baton run nightly -- ./nightly.sh        # never two at once",
+            "baton run nightly --timeout 0 -- ./x     # skip when busy (exit 75)",
+            "baton locks                              # who holds what, who waits",
+            "baton run NAME --help                    # more about a verb");
+        Help.Install(root);
+        return root;
+    }
+}

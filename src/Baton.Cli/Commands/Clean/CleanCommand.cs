@@ -1,0 +1,78 @@
+using System.CommandLine;
+using Baton.Cli.Shared;
+
+namespace Baton.Cli.Commands.Clean;
+
+/// <summary>
+/// <c>baton clean [--backend URL] [--older-than DUR] [--dry-run]</c>: removes leftover lock files that nobody
+/// holds or waits on, through <see cref="Coordinator.CleanAsync"/> (lock, re-check, delete), and says what it
+/// removed. A backend that keeps no leftovers refuses with its own message and exit 64: the verb does not
+/// apply to it.
+/// </summary>
+internal static class CleanCommand
+{
+    /// <summary>Builds the verb.</summary>
+    public static Command Create()
+    {
+        var backend = CommonOptions.Backend();
+        var olderThan = CommonOptions.Duration(
+            "--older-than",
+            $"Only files last modified at least this long ago: {DurationParser.Syntax}. [default: 0, every leftover]");
+        var dryRun = new Option<bool>("--dry-run", "-n") { Description = "Only list what would be removed." };
+        var command = new Command("clean", "Remove leftover lock files that nobody holds or waits on (crashed holders', kept layouts'); never a held file.")
+        {
+            backend,
+            olderThan,
+            dryRun,
+        };
+        command.SetAction(parseResult => Execute(
+            CommonOptions.GetBackend(parseResult, backend), parseResult.GetValue(olderThan), parseResult.GetValue(dryRun)));
+        Help.SetExamples(
+            command,
+            "baton clean --dry-run                                    # what would go, in the default directory",
+            "baton clean --older-than 1h                              # leftovers untouched for an hour",
+            "baton clean --backend 'file:///var/lib/nova/tmp?layout=oslo&prefix=nova-'",
+            string.Empty,
+            "Exit codes: 0 done (also when nothing was left over); 64 usage error, or the backend keeps no leftovers; 69 backend unreachable.");
+        return command;
+    }
+
+    private static int Execute(string? backendUrl, TimeSpan? olderThan, bool dryRun)
+    {
+        try
+        {
+            var coordinator = Coordinator.ConnectAsync(backendUrl).AsTask().GetAwaiter().GetResult();
+            try
+            {
+                var files = coordinator.CleanAsync(olderThan, dryRun).AsTask().GetAwaiter().GetResult();
+                foreach (var file in files)
+                {
+                    var name = file.Name is null ? string.Empty : $" (lock '{Terminal.Printable(file.Name)}')";
+                    Console.Out.WriteLine(
+                        $"{(file.Removed ? "removed" : "would remove")} {Terminal.Printable(file.Path)}{name}, {file.SizeBytes} B, {DurationParser.Format(file.Age)} old");
+                }
+
+                Console.Out.WriteLine(files.Count switch
+                {
+                    0 => $"Nothing to clean on {coordinator.BackendUrl}.",
+                    _ when dryRun => $"{files.Count} file(s) would be removed (dry run: nothing removed).",
+                    _ => $"{files.Count} file(s) removed.",
+                });
+                return ExitCodes.Success;
+            }
+            catch (NotSupportedException e)
+            {
+                Report.Error($"clean does not apply to {coordinator.BackendUrl}: {e.Message}");
+                return ExitCodes.Usage;
+            }
+            finally
+            {
+                coordinator.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+        }
+        catch (Exception e) when (e is ArgumentException or BackendUnavailableException)
+        {
+            return Report.Failure(e);
+        }
+    }
+}

@@ -1,0 +1,146 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Baton.Backends;
+using Baton.Cli.Shared;
+
+namespace Baton.Cli.Commands.Locks;
+
+/// <summary><c>baton locks [--backend URL] [--json]</c>: every held or awaited lock, its holders and waiters.</summary>
+internal static class LocksCommand
+{
+    /// <summary>Builds the verb.</summary>
+    public static Command Create()
+    {
+        var backend = CommonOptions.Backend();
+        var json = new Option<bool>("--json") { Description = "Print JSON for programs (schema: docs/cli.md) instead of a table." };
+        var command = new Command("locks", "List every held or awaited lock: holders (host, pid, process) since when, fencing tokens, waiters and how long they have waited.")
+        {
+            backend,
+            json,
+        };
+        command.SetAction(parseResult => Execute(CommonOptions.GetBackend(parseResult, backend), parseResult.GetValue(json)));
+        Help.SetExamples(
+            command,
+            "baton locks                                   # the default backend, as a table",
+            "baton locks --backend redis://10.0.0.5:6379   # another backend",
+            "baton locks --json | jq '.locks[] | select(.waiters | length > 0) | .name'");
+        return command;
+    }
+
+    private static int Execute(string? backendUrl, bool json)
+    {
+        try
+        {
+            var coordinator = Coordinator.ConnectAsync(backendUrl).AsTask().GetAwaiter().GetResult();
+            try
+            {
+                var locks = coordinator.ListLocksAsync().AsTask().GetAwaiter().GetResult();
+                var document = ToDocument(coordinator.BackendUrl, locks, DateTimeOffset.UtcNow);
+                if (json)
+                {
+                    Console.Out.WriteLine(JsonSerializer.Serialize(document, LocksJsonContext.Default.LocksDocument));
+                }
+                else
+                {
+                    WriteTable(document);
+                }
+
+                return ExitCodes.Success;
+            }
+            finally
+            {
+                coordinator.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+        }
+        catch (Exception e) when (e is ArgumentException or BackendUnavailableException)
+        {
+            return Report.Failure(e);
+        }
+    }
+
+    /// <summary>The listing in the JSON schema's shape (also the source of the table).</summary>
+    /// <param name="backend">The backend URL, password hidden.</param>
+    /// <param name="locks">The listing.</param>
+    /// <param name="now">When it was taken.</param>
+    internal static LocksDocument ToDocument(string backend, IReadOnlyList<LockInfo> locks, DateTimeOffset now) =>
+        new(
+            1,
+            BackendUrl.Redact(backend),
+            now,
+            [.. locks
+                .OrderBy(l => l.Kind)
+                .ThenBy(l => l.Name, StringComparer.Ordinal)
+                .Select(l => new LockEntry(
+                    l.Name,
+                    l.Kind == LockKind.Semaphore ? "semaphore" : "lock",
+                    l.MaxCount,
+                    [.. l.Holders.Select(h => new HolderEntry(Mode(h.Mode), h.FencingToken, h.Since.ToUniversalTime(), Seconds(l.ObservedAt - h.Since), Member(h.Member)))],
+                    [.. l.Waiters.Select(w => new WaiterEntry(Mode(w.Mode), w.Since.ToUniversalTime(), Seconds(l.ObservedAt - w.Since), Member(w.Member)))]))]);
+
+    private static void WriteTable(LocksDocument document)
+    {
+        if (document.Locks.Count == 0)
+        {
+            Console.Out.WriteLine($"No lock is held or awaited on {document.Backend}.");
+            return;
+        }
+
+        string[] header = ["NAME", "KIND", "STATE", "MODE", "TOKEN", "FOR", "SINCE (UTC)", "HOST", "PID", "PROCESS", "ID"];
+        var rows = new List<string[]> { header };
+        foreach (var entry in document.Locks)
+        {
+            var kind = entry.Kind == "semaphore" ? $"semaphore/{entry.MaxCount}" : entry.Kind;
+            foreach (var holder in entry.Holders)
+            {
+                rows.Add(Row(entry.Name, kind, "held", holder.Mode, holder.FencingToken.ToString(CultureInfo.InvariantCulture), holder.HeldSeconds, holder.Since, holder.Member));
+            }
+
+            foreach (var waiter in entry.Waiters)
+            {
+                rows.Add(Row(entry.Name, kind, "waiting", waiter.Mode, "-", waiter.WaitedSeconds, waiter.Since, waiter.Member));
+            }
+        }
+
+        var widths = new int[header.Length];
+        foreach (var row in rows)
+        {
+            for (var i = 0; i < row.Length; i++)
+            {
+                widths[i] = Math.Max(widths[i], row[i].Length);
+            }
+        }
+
+        foreach (var row in rows)
+        {
+            var line = string.Join("  ", row.Select((cell, i) => i == row.Length - 1 ? cell : cell.PadRight(widths[i])));
+            Console.Out.WriteLine(line.TrimEnd());
+        }
+    }
+
+    private static string[] Row(string name, string kind, string state, string mode, string token, double seconds, DateTimeOffset since, MemberEntry member) =>
+    [
+        Terminal.Printable(name),
+        kind,
+        state,
+        mode,
+        token,
+        DurationParser.Format(TimeSpan.FromSeconds(seconds)),
+        since.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+        Terminal.Printable(member.Host),
+        member.Pid.ToString(CultureInfo.InvariantCulture),
+        Terminal.Printable(member.Process),
+        member.Id is null ? "-" : Terminal.Printable(member.Id),
+    ];
+
+    private static string Mode(LockMode mode) => mode switch
+    {
+        LockMode.Exclusive => "exclusive",
+        LockMode.Shared => "shared",
+        _ => "semaphore",
+    };
+
+    private static double Seconds(TimeSpan span) => Math.Round(Math.Max(0, span.TotalSeconds), 3);
+
+    private static MemberEntry Member(MemberIdentity member) => new(member.Host, member.ProcessId, member.ProcessName, member.CustomId);
+}

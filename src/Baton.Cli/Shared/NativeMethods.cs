@@ -1,0 +1,59 @@
+using System.Runtime.InteropServices;
+
+namespace Baton.Cli.Shared;
+
+/// <summary>The few libc calls .NET has no API for.</summary>
+internal static partial class NativeMethods
+{
+    /// <summary>SIGHUP's number on Linux.</summary>
+    public const int SIGHUP = 1;
+
+    /// <summary>SIGINT's number on Linux.</summary>
+    public const int SIGINT = 2;
+
+    /// <summary>SIGTERM's number on Linux.</summary>
+    public const int SIGTERM = 15;
+
+    /// <summary>access(2)'s "may execute" mode.</summary>
+    public const int X_OK = 1;
+
+    /// <summary>kill(2): sends a signal to a process.</summary>
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    public static partial int Kill(int pid, int signal);
+
+    /// <summary>access(2): whether this process may use a path in the given way (0 when it may).</summary>
+    [LibraryImport("libc", EntryPoint = "access", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Access(string path, int mode);
+
+    /// <summary>tcgetpgrp(3): the foreground process group of the terminal on a descriptor, or -1.</summary>
+    [LibraryImport("libc", EntryPoint = "tcgetpgrp", SetLastError = true)]
+    public static partial int GetTerminalForegroundGroup(int fd);
+
+    /// <summary>ioctl(2) request for a terminal's size (Linux).</summary>
+    public const nuint TIOCGWINSZ = 0x5413;
+
+    /// <summary>ioctl(fd, TIOCGWINSZ, &amp;size): a terminal's size, without initializing .NET's terminal handling.</summary>
+    [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
+    public static partial int GetWindowSize(int fd, nuint request, out WindowSize size);
+
+    /// <summary>getpgrp(2): this process's process group.</summary>
+    [LibraryImport("libc", EntryPoint = "getpgrp")]
+    public static partial int GetProcessGroup();
+
+    /// <summary>struct winsize.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct WindowSize
+    {
+        /// <summary>Rows.</summary>
+        public ushort Rows;
+
+        /// <summary>Columns.</summary>
+        public ushort Columns;
+
+        /// <summary>Width in pixels (unused).</summary>
+        public ushort XPixels;
+
+        /// <summary>Height in pixels (unused).</summary>
+        public ushort YPixels;
+    }
+}
