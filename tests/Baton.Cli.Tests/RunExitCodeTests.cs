@@ -45,6 +45,29 @@ public sealed class RunExitCodeTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_Verbose_SaysWhenTheLockIsTakenWithItsTokenAndWhenReleased()
+    {
+        var (exitCode, output, error) = await BatonProcess.RunAsync(
+            "run", "-v", "job", "--backend", _locks.Url, "--", "sh", "-c", "echo \"token=$BATON_FENCING_TOKEN\"");
+
+        Assert.Equal(0, exitCode);
+        var token = output.Split('\n').Single(l => l.StartsWith("token=", StringComparison.Ordinal))["token=".Length..].Trim();
+        var lines = error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.StartsWith($"baton: holding 'job' (exclusive, fencing token {token})", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("baton: released 'job' after ", lines[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_WithoutVerbose_WritesNothingOfItsOwn()
+    {
+        var (exitCode, _, error) = await BatonProcess.RunAsync("run", "job", "--backend", _locks.Url, "--", "true");
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal(string.Empty, error);
+    }
+
+    [Fact]
     public async Task Run_CommandArguments_ArePassedUnchangedIncludingDashes()
     {
         var (exitCode, output, _) = await BatonProcess.RunAsync(

@@ -20,12 +20,18 @@ internal static class RunCommand
             "--timeout",
             $"How long to wait for the lock before giving up with exit 75: {DurationParser.Syntax}; 0 tries once. [default: wait forever]");
 
+        var verbose = new Option<bool>("--verbose", "-v")
+        {
+            Description = "Say on standard error when the lock is taken (fencing token, how long it waited) and when it is released.",
+        };
+
         var command = new Command("run", "Run COMMAND while holding the lock NAME; exit with COMMAND's exit code. Usage: baton run NAME [options] -- COMMAND [ARGS...]")
         {
             name,
             backend,
             shared,
             timeout,
+            verbose,
         };
 
         command.SetAction(parseResult => new RunSession(
@@ -33,6 +39,7 @@ internal static class RunCommand
             CommonOptions.GetBackend(parseResult, backend),
             parseResult.GetValue(shared),
             parseResult.GetValue(timeout) ?? Timeout.InfiniteTimeSpan,
+            parseResult.GetValue(verbose),
             child).Execute());
 
         Help.SetExamples(
@@ -41,6 +48,7 @@ internal static class RunCommand
             "baton run backup --timeout 0 -- ./backup.sh      # skip (exit 75) when a backup is still running",
             "baton run db-migrate --timeout 30s -- ./migrate  # wait at most 30 s",
             "baton run cache --shared -- ./read-cache         # readers overlap; an exclusive run waits for them",
+            "baton run -v demo -- echo hello                 # say when the lock is taken and released",
             "baton run deploy --backend etcd://10.0.0.5:2379 -- ./deploy.sh   # one deploy across machines",
             string.Empty,
             "The command sees BATON_LOCK_NAME and BATON_FENCING_TOKEN. Exit codes: the command's own; 75 not acquired",

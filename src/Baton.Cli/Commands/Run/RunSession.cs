@@ -19,9 +19,12 @@ namespace Baton.Cli.Commands.Run;
 /// <param name="backendUrl">The backend URL, or null for the default.</param>
 /// <param name="shared">Hold shared rather than exclusive.</param>
 /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> for ever.</param>
+/// <param name="verbose">Say when the lock is taken and released.</param>
 /// <param name="child">The command after <c>--</c>.</param>
-internal sealed class RunSession(string name, string? backendUrl, bool shared, TimeSpan timeout, ChildCommandLine child)
+internal sealed class RunSession(string name, string? backendUrl, bool shared, TimeSpan timeout, bool verbose, ChildCommandLine child)
 {
+    private long _acquiredAt;
+
     /// <summary>Runs it; returns the exit code.</summary>
     public int Execute()
     {
@@ -80,6 +83,7 @@ internal sealed class RunSession(string name, string? backendUrl, bool shared, T
     private int RunConnected(Coordinator coordinator, SignalRelay signals, string setpriv)
     {
         LockHandleBase? handle;
+        var started = Stopwatch.GetTimestamp();
         try
         {
             handle = AcquireAsync(coordinator, signals.StopWaiting).GetAwaiter().GetResult();
@@ -101,6 +105,13 @@ internal sealed class RunSession(string name, string? backendUrl, bool shared, T
             return ExitCodes.NotAcquired;
         }
 
+        _acquiredAt = Stopwatch.GetTimestamp();
+        if (verbose)
+        {
+            Report.Error($"holding '{Terminal.Printable(name)}' ({(shared ? "shared" : "exclusive")}, fencing token {handle.FencingToken}) "
+                + $"on {coordinator.BackendUrl}; waited {DurationParser.Format(Stopwatch.GetElapsedTime(started, _acquiredAt))}.");
+        }
+
         try
         {
             if (handle.Takeover is { } takeover)
@@ -114,6 +125,10 @@ internal sealed class RunSession(string name, string? backendUrl, bool shared, T
         finally
         {
             handle.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            if (verbose)
+            {
+                Report.Error($"released '{Terminal.Printable(name)}' after {DurationParser.Format(Stopwatch.GetElapsedTime(_acquiredAt))}.");
+            }
         }
     }
 
