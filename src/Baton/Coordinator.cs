@@ -172,7 +172,9 @@ public sealed class Coordinator : IAsyncDisposable
     /// <summary>
     /// Removes leftover lock files that nobody holds or waits on (for example those of crashed holders, or the
     /// files a kept layout leaves), each by the backend's lock, re-check, delete protocol, so a file someone
-    /// holds or waits on is never removed. Returns what was removed, or with <paramref name="dryRun"/> what would be.
+    /// holds or waits on is never removed. Returns what was removed, or with <paramref name="dryRun"/> what would be,
+    /// and the entries left in place on purpose, each with its <see cref="CleanedLockFile.SkipReason"/> (a symbolic
+    /// link, a file that is no lock file, another user's).
     /// </summary>
     /// <param name="olderThan">Only leftovers last modified at least this long ago; null or zero for every leftover, whatever its age.</param>
     /// <param name="dryRun">Only report, remove nothing.</param>

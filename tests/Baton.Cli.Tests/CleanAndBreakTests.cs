@@ -2,7 +2,7 @@ using Xunit;
 
 namespace Baton.Cli.Tests;
 
-/// <summary>`baton clean` and `baton break`: their refusals and their exit codes.</summary>
+/// <summary>`baton clean` and `baton break`: what clean removes and never removes on file://, their refusals and their exit codes.</summary>
 public sealed class CleanAndBreakTests : IDisposable
 {
     private readonly LockDirectory _locks = new();
@@ -27,6 +27,63 @@ public sealed class CleanAndBreakTests : IDisposable
         var (exitCode, _, error) = await BatonProcess.RunAsync("clean", "--backend", "memory://", "--older-than", "yesterday");
         Assert.Equal(64, exitCode);
         Assert.Contains("not a duration", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Clean_FileBackend_CrashedRunsLockFile_RemovedAndListed()
+    {
+        await using (var crashed = BatonProcess.Start("run", "nightly job", "--backend", _locks.Url, "--", "sh", "-c", "echo held; read line"))
+        {
+            await crashed.WaitForLineAsync("held");
+            crashed.Signal(9); // kill -9: the lock file and the holder's record inside it stay behind.
+            await crashed.WaitForExitAsync();
+        }
+
+        var file = Path.Combine(_locks.Path, "nightly%20job.lock");
+        Assert.True(File.Exists(file));
+
+        var (exitCode, output, error) = await BatonProcess.RunAsync("clean", "--backend", _locks.Url);
+
+        Assert.True(exitCode == 0, error);
+        Assert.Contains($"removed {file} (lock 'nightly job'), ", output, StringComparison.Ordinal);
+        Assert.Contains("1 file(s) removed.", output, StringComparison.Ordinal);
+        Assert.False(File.Exists(file));
+        Assert.Equal([".fencing"], Directory.GetFileSystemEntries(_locks.Path).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public async Task Clean_DryRun_SaysWouldRemoveAndRemovesNothing()
+    {
+        var url = _locks.Url + "?api=flock"; // Kept files: a clean run leaves its lock file for clean to find.
+        Assert.Equal(0, (await BatonProcess.RunAsync("run", "job", "--backend", url, "--", "true")).ExitCode);
+        var file = Path.Combine(_locks.Path, "job.lock");
+
+        var (exitCode, output, error) = await BatonProcess.RunAsync("clean", "--dry-run", "--backend", url);
+
+        Assert.True(exitCode == 0, error);
+        Assert.Contains($"would remove {file} (lock 'job'), 0 B, ", output, StringComparison.Ordinal);
+        Assert.Contains("1 file(s) would be removed (dry run: nothing removed).", output, StringComparison.Ordinal);
+        Assert.True(File.Exists(file));
+    }
+
+    [Fact]
+    public async Task Clean_HeldFile_NeverRemoved_AndPlantedLinkSkipped()
+    {
+        await using var holder = BatonProcess.Start("run", "job", "--backend", _locks.Url, "--", "sh", "-c", "echo held; read line");
+        await holder.WaitForLineAsync("held");
+        var link = Path.Combine(_locks.Path, "planted.lock");
+        File.CreateSymbolicLink(link, "/etc/hostname");
+
+        var (exitCode, output, error) = await BatonProcess.RunAsync("clean", "--backend", _locks.Url);
+
+        Assert.True(exitCode == 0, error);
+        Assert.DoesNotContain("job.lock", output, StringComparison.Ordinal);
+        Assert.Contains($"skipped {link} (lock 'planted'): a symbolic link", output, StringComparison.Ordinal);
+        Assert.Contains("Nothing to clean on ", output, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(_locks.Path, "job.lock")));
+        Assert.Equal(75, (await BatonProcess.RunAsync("run", "job", "--timeout", "0", "--backend", _locks.Url, "--", "true")).ExitCode);
+        await holder.WriteLineAsync("done");
+        Assert.Equal(0, await holder.WaitForExitAsync());
     }
 
     [Fact]

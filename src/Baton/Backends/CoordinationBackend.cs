@@ -52,7 +52,8 @@ public abstract class CoordinationBackend : IAsyncDisposable
     /// Removes leftovers that nobody holds or waits on (lock files of crashed holders, files kept by a layout
     /// that peers share), each under the backend's own safety protocol (lock, re-check, delete), never a file
     /// someone holds or waits on. Returns what was removed, or with <paramref name="dryRun"/> what would be,
-    /// without removing anything. Default: throws <see cref="NotSupportedException"/>, for backends that keep
+    /// without removing anything, and the entries it left in place on purpose (<see cref="CleanedLockFile.SkipReason"/>).
+    /// Default: throws <see cref="NotSupportedException"/>, for backends that keep
     /// no leftovers (their data goes with the holder's session, lease or process).
     /// </summary>
     /// <param name="olderThan">Only leftovers last modified at least this long ago; zero for all of them.</param>

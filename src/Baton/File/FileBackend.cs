@@ -1,4 +1,5 @@
 using Baton.Backends;
+using Baton.Files.Cleaning;
 using Baton.Files.Presence;
 using Baton.Files.Records;
 using Microsoft.Win32.SafeHandles;
@@ -87,6 +88,16 @@ internal sealed class FileBackend : CoordinationBackend
 
         // Nobody alive holds it: a crashed holder's lock was already released by the kernel.
         return new(Array.Empty<LockHolder>());
+    }
+
+    /// <summary>
+    /// Removes the directory's leftovers by lock, re-check, unlink (see <see cref="LockFileCleaner"/>); ages are
+    /// measured against this backend's clock.
+    /// </summary>
+    public override ValueTask<IReadOnlyList<CleanedLockFile>> CleanAsync(TimeSpan olderThan, bool dryRun, CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        return new(LockFileCleaner.Clean(Directory, Options, TimeProvider.GetUtcNow(), olderThan, dryRun, cancellationToken));
     }
 
     public override async ValueTask DisposeAsync()

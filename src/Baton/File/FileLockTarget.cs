@@ -24,6 +24,9 @@ internal sealed class FileLockTarget(LockKind kind, string name, string fileName
     public const long SlotOffset = 16;
     public const long CountOffset = 1L << 21;
 
+    /// <summary>The one file of <c>mode=table</c>; it starts with a dot, which escaped names never do.</summary>
+    public const string TableFileName = ".table";
+
     /// <summary>The size of a name's region in <c>mode=table</c>: room for a million slots and the count bytes.</summary>
     public const int TableStrideBits = 24;
 
@@ -74,7 +77,7 @@ internal sealed class FileLockTarget(LockKind kind, string name, string fileName
         return options.Layout switch
         {
             FileLayout.Table => new FileLockTarget(
-                kind, name, ".table", (long)FileNames.TableEntry(kind, name, TableSize) << TableStrideBits, recordPrefix, useFlock: false),
+                kind, name, TableFileName, (long)FileNames.TableEntry(kind, name, TableSize) << TableStrideBits, recordPrefix, useFlock: false),
             FileLayout.Oslo => new FileLockTarget(
                 kind,
                 name,

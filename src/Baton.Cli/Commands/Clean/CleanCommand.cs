@@ -45,19 +45,7 @@ internal static class CleanCommand
             try
             {
                 var files = coordinator.CleanAsync(olderThan, dryRun).AsTask().GetAwaiter().GetResult();
-                foreach (var file in files)
-                {
-                    var name = file.Name is null ? string.Empty : $" (lock '{Terminal.Printable(file.Name)}')";
-                    Console.Out.WriteLine(
-                        $"{(file.Removed ? "removed" : "would remove")} {Terminal.Printable(file.Path)}{name}, {file.SizeBytes} B, {DurationParser.Format(file.Age)} old");
-                }
-
-                Console.Out.WriteLine(files.Count switch
-                {
-                    0 => $"Nothing to clean on {coordinator.BackendUrl}.",
-                    _ when dryRun => $"{files.Count} file(s) would be removed (dry run: nothing removed).",
-                    _ => $"{files.Count} file(s) removed.",
-                });
+                Print(files, dryRun, coordinator.BackendUrl.ToString());
                 return ExitCodes.Success;
             }
             catch (NotSupportedException e)
@@ -74,5 +62,32 @@ internal static class CleanCommand
         {
             return Report.Failure(e);
         }
+    }
+
+    /// <summary>
+    /// One line per file (<c>removed</c>, <c>would remove</c>, or <c>skipped</c> with the reason it was left in
+    /// place), then a summary. Paths and names go through <see cref="Terminal.Printable"/>: a planted file name
+    /// must not move the cursor.
+    /// </summary>
+    private static void Print(IReadOnlyList<CleanedLockFile> files, bool dryRun, string backendUrl)
+    {
+        foreach (var file in files)
+        {
+            var path = Terminal.Printable(file.Path);
+            var name = file.Name is null ? string.Empty : $" (lock '{Terminal.Printable(file.Name)}')";
+            Console.Out.WriteLine(file.SkipReason is { } reason
+                ? $"skipped {path}{name}: {reason}"
+                : $"{(file.Removed ? "removed" : "would remove")} {path}{name}, {file.SizeBytes} B, {DurationParser.Format(file.Age)} old");
+        }
+
+        var leftovers = files.Count(static f => !f.Skipped);
+        var skipped = files.Count - leftovers;
+        var summary = leftovers switch
+        {
+            0 => $"Nothing to clean on {backendUrl}.",
+            _ when dryRun => $"{leftovers} file(s) would be removed (dry run: nothing removed).",
+            _ => $"{leftovers} file(s) removed.",
+        };
+        Console.Out.WriteLine(skipped == 0 ? summary : $"{summary} {skipped} other entr{(skipped == 1 ? "y" : "ies")} left in place (skipped, above).");
     }
 }

@@ -215,6 +215,9 @@ internal struct Statx
     [FieldOffset(112)]
     public long MtimeSeconds;
 
+    [FieldOffset(120)]
+    public uint MtimeNanoseconds;
+
     [FieldOffset(136)]
     public uint DeviceMajor;
 

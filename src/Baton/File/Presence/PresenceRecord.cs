@@ -14,7 +14,9 @@ namespace Baton.Files.Presence;
 internal sealed class PresenceRecord : HoldRecord
 {
     public const string Suffix = ".rec";
-    private const string TemporarySuffix = ".tmp";
+
+    /// <summary>The suffix of a record being written; it is renamed to <see cref="Suffix"/> once locked and complete.</summary>
+    public const string TemporarySuffix = ".tmp";
 
     private readonly FileLockDirectory _directory;
     private readonly SafeFileHandle _fd;
