@@ -14,10 +14,12 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-# Tools the file backend's interop tests drive: Debian's python3 (fcntl.lockf, as oslo.concurrency
-# takes it) and util-linux flock(1).
+# Tools the file backend's interop tests drive: Debian's python3 with fasteners (fcntl.lockf, as
+# oslo.concurrency takes it) and util-linux flock(1) and setpriv(1).
 missing=()
 [ -x /usr/bin/python3 ] || missing+=(python3)
+{ [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import fasteners' 2>/dev/null; } || missing+=(python3-fasteners)
+command -v setpriv >/dev/null || missing+=(util-linux)
 command -v flock >/dev/null || missing+=(util-linux)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "== installing ${missing[*]}"
