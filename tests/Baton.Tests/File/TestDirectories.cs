@@ -1,13 +1,44 @@
 namespace Baton.Tests.Files;
 
-/// <summary>Fresh lock directories for the file backend's tests: one per use, under the temporary directory, never shared between runs.</summary>
+/// <summary>
+/// Fresh lock directories for the file backend's tests: one per use, under one root in the temporary
+/// directory, never shared between runs; the root goes when the test process exits.
+/// </summary>
 internal static class TestDirectories
 {
-    private static readonly string Root = Path.Combine(Path.GetTempPath(), $"baton-file-tests-{Environment.ProcessId}-{Guid.NewGuid():N}");
+    private static readonly string Root = CreateRoot();
 
     /// <summary>A path for a lock directory that does not exist yet (the backend creates it, 0700).</summary>
     public static string NewPath(string purpose) => Path.Combine(Root, $"{purpose}-{Guid.NewGuid():N}");
 
     /// <summary>A <c>file://</c> URL for a directory of its own, with optional query.</summary>
     public static string NewUrl(string purpose, string query = "") => "file://" + NewPath(purpose) + query;
+
+    private static string CreateRoot()
+    {
+        var root = Path.Combine(Path.GetTempPath(), $"baton-file-tests-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => DeleteQuietly(root);
+        return root;
+    }
+
+    private static void DeleteQuietly(string root)
+    {
+        try
+        {
+            // Tests leave some directories without write permission (the refusal cases): open them up first.
+            foreach (var directory in Directory.EnumerateDirectories(root, "*", SearchOption.AllDirectories))
+            {
+                if (OperatingSystem.IsLinux() && !new FileInfo(directory).Attributes.HasFlag(FileAttributes.ReparsePoint))
+                {
+                    File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                }
+            }
+
+            Directory.Delete(root, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A leftover under the temporary directory is harmless; a failing exit handler is not.
+        }
+    }
 }
