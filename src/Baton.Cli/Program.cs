@@ -9,10 +9,11 @@ using Baton.Cli.Shared;
 ChildLauncher.MainThreadId = Environment.CurrentManagedThreadId;
 var child = ChildCommandLine.Split(args, out var own);
 var root = BatonCommand.Create(child);
-var parseResult = root.Parse(own);
+// No response files: a lock name may start with '@' (DESIGN rule 9: any non-empty string).
+var parseResult = root.Parse(own, new ParserConfiguration { ResponseFileTokenReplacer = null });
 if (own.Length == 0)
 {
-    root.Parse(["--help"]).Invoke();
+    root.Parse(["--help"]).Invoke(new InvocationConfiguration { Output = StandardStreams.Out, Error = StandardStreams.Error });
     return ExitCodes.Usage;
 }
 
@@ -20,7 +21,7 @@ if (parseResult.Action is ParseErrorAction)
 {
     foreach (var error in parseResult.Errors)
     {
-        Report.Error(error.Message);
+        Report.Error(RedactUrls(error.Message, own));
     }
 
     var verb = parseResult.CommandResult.Command;
@@ -36,11 +37,31 @@ if (parseResult.Action is ParseErrorAction)
 try
 {
     // No termination handling of System.CommandLine: `run` handles SIGINT/SIGTERM/SIGHUP itself.
-    return parseResult.Invoke(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false });
+    return parseResult.Invoke(new InvocationConfiguration
+    {
+        ProcessTerminationTimeout = null,
+        EnableDefaultExceptionHandler = false,
+        Output = StandardStreams.Out,
+        Error = StandardStreams.Error,
+    });
 }
 #pragma warning disable CA1031 // The last resort of a command: report and exit 70 rather than dump a stack trace.
 catch (Exception e)
 #pragma warning restore CA1031
 {
     return Report.Failure(e);
+}
+
+// A parse error quotes the arguments it could not place, and a URL given without --backend may carry a password.
+static string RedactUrls(string message, string[] arguments)
+{
+    foreach (var argument in arguments)
+    {
+        if (argument.Contains("://", StringComparison.Ordinal))
+        {
+            message = message.Replace(argument, Baton.Backends.BackendUrl.Redact(argument), StringComparison.Ordinal);
+        }
+    }
+
+    return message;
 }

@@ -5,7 +5,7 @@ internal static class Report
 {
     /// <summary>Writes <c>baton: MESSAGE</c> to standard error.</summary>
     /// <param name="message">What happened and, where it helps, what to do.</param>
-    public static void Error(string message) => Console.Error.WriteLine($"baton: {message}");
+    public static void Error(string message) => StandardStreams.Error.WriteLine($"baton: {message}");
 
     /// <summary>
     /// Reports a failure of a library call and returns its exit code: 64 for a bad argument (name, URL,

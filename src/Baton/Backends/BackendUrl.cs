@@ -134,9 +134,13 @@ public sealed class BackendUrl
         var result = new StringBuilder(url.Length);
         var schemeEnd = url.IndexOf("://", StringComparison.Ordinal);
         var authorityStart = schemeEnd >= 0 ? schemeEnd + 3 : 0;
-        var queryStart = url.IndexOf('?', authorityStart);
+
+        // The user info ends at the last '@': a password may hold an unescaped '?', '/' or '#', and none of it may
+        // show. File URLs have no user info; their paths may hold ':' and '@'.
+        var isFile = url.StartsWith("file:", StringComparison.OrdinalIgnoreCase);
+        var at = isFile ? -1 : url.LastIndexOf('@');
+        var queryStart = url.IndexOf('?', Math.Max(authorityStart, at + 1));
         var head = queryStart >= 0 ? url[..queryStart] : url;
-        var at = head.LastIndexOf('@');
         if (at >= authorityStart)
         {
             var colon = head.IndexOf(':', authorityStart);

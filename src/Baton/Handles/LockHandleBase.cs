@@ -106,7 +106,15 @@ public abstract class LockHandleBase : IAsyncDisposable, IDisposable
 
             if (!fastOwner.WaitForAdoption(this))
             {
-                return default; // A concurrent release won.
+                // A concurrent release won the swap; it marks the handle released right after, and a release
+                // that returns must leave IsReleased true, as on the general path.
+                var spinner = default(SpinWait);
+                while (Volatile.Read(ref _released) == 0)
+                {
+                    spinner.SpinOnce();
+                }
+
+                return default;
             }
         }
 

@@ -27,9 +27,14 @@ internal sealed partial class MemoryLockState
         PublishFastToken(handle);
         if (session.IsDisposed)
         {
-            // The session's disposal may have swept this state before the swap: undo, as it would have
-            // (when the swap fails, the disposal got here first and has ended the hold).
-            TryReleaseFast(handle);
+            // The session's disposal may have swept this state before the swap: undo, as it would have. When
+            // the swap fails, the disposal got here first and ended the hold as abandoned; but it was never
+            // handed out, so nobody may be told of it.
+            if (!TryReleaseFast(handle))
+            {
+                ForgetNeverHandedOut(handle.FencingToken);
+            }
+
             return null;
         }
 
@@ -80,11 +85,31 @@ internal sealed partial class MemoryLockState
 
         if (session.IsDisposed)
         {
-            Release(grant);
+            if (!TryReleaseFast(grant))
+            {
+                ForgetNeverHandedOut(token);
+            }
+
             session.ThrowIfDisposed();
         }
 
         return grant;
+    }
+
+    /// <summary>
+    /// A fast hold that the closing session ended before its acquirer could return it: withdraws the takeover
+    /// notice its end left for the next holder, since no caller ever held it.
+    /// </summary>
+    private void ForgetNeverHandedOut(long fencingToken)
+    {
+        lock (_gate)
+        {
+            using var slow = EnterSlowMode();
+            if (_pendingTakeover?.PreviousFencingToken == fencingToken)
+            {
+                _pendingTakeover = null;
+            }
+        }
     }
 
     /// <summary>Winning the swap makes this the only writer of the counter until the token is published.</summary>

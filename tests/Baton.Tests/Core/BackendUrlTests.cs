@@ -44,6 +44,9 @@ public sealed class BackendUrlTests
     [InlineData("redis://:hunter2@localhost:6379", "redis://:***@localhost:6379")]
     [InlineData("not a url :hunter2@x", "not a url :***@x")]
     [InlineData("memory://", "memory://")]
+    [InlineData("redis://:pa?ss/w#rd@localhost:6379/0", "redis://:***@localhost:6379/0")]
+    [InlineData("postgres://u:p@ss@host/db?password=x", "postgres://u:***@host/db?password=***")]
+    [InlineData("file:///tmp/a:b@c/locks", "file:///tmp/a:b@c/locks")]
     public void Redact_Secrets_AreHidden(string input, string expected) =>
         Assert.Equal(expected, BackendUrl.Redact(input));
 

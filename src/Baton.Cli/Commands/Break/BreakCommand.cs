@@ -74,21 +74,21 @@ internal static class BreakCommand
             var info = locks.FirstOrDefault(l => l.Kind == LockKind.Lock && string.Equals(l.Name, name, StringComparison.Ordinal));
             if (info is null || info.Holders.Count == 0)
             {
-                Console.Out.WriteLine($"Nobody holds '{printable}'; nothing to break.");
+                StandardStreams.Out.WriteLine($"Nobody holds '{printable}'; nothing to break.");
                 return ExitCodes.Success;
             }
 
             foreach (var holder in info.Holders)
             {
-                Console.Error.WriteLine(
+                StandardStreams.Error.WriteLine(
                     $"  held {holder.Mode.ToString().ToLowerInvariant()} by {holder.Member} for {DurationParser.Format(info.ObservedAt - holder.Since)}, token {holder.FencingToken}");
             }
 
-            Console.Error.Write($"Break '{printable}'? Its holder(s) lose the lock. [y/N] ");
-            var answer = Console.In.ReadLine()?.Trim();
+            StandardStreams.Error.Write($"Break '{printable}'? Its holder(s) lose the lock. [y/N] ");
+            var answer = StandardStreams.In.ReadLine()?.Trim();
             if (!string.Equals(answer, "y", StringComparison.OrdinalIgnoreCase) && !string.Equals(answer, "yes", StringComparison.OrdinalIgnoreCase))
             {
-                Console.Error.WriteLine("Not broken.");
+                StandardStreams.Error.WriteLine("Not broken.");
                 return ExitCodes.Declined;
             }
         }
@@ -96,13 +96,13 @@ internal static class BreakCommand
         var broken = coordinator.BreakLockAsync(name).AsTask().GetAwaiter().GetResult();
         if (broken.Count == 0)
         {
-            Console.Out.WriteLine($"Nobody held '{printable}'; nothing to break.");
+            StandardStreams.Out.WriteLine($"Nobody held '{printable}'; nothing to break.");
             return ExitCodes.Success;
         }
 
         foreach (var holder in broken)
         {
-            Console.Out.WriteLine($"Broke '{printable}': {holder.Member} (token {holder.FencingToken}) no longer holds it.");
+            StandardStreams.Out.WriteLine($"Broke '{printable}': {holder.Member} (token {holder.FencingToken}) no longer holds it.");
         }
 
         return ExitCodes.Success;

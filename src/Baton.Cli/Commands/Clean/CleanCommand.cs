@@ -75,7 +75,7 @@ internal static class CleanCommand
         {
             var path = Terminal.Printable(file.Path);
             var name = file.Name is null ? string.Empty : $" (lock '{Terminal.Printable(file.Name)}')";
-            Console.Out.WriteLine(file.SkipReason is { } reason
+            StandardStreams.Out.WriteLine(file.SkipReason is { } reason
                 ? $"skipped {path}{name}: {reason}"
                 : $"{(file.Removed ? "removed" : "would remove")} {path}{name}, {file.SizeBytes} B, {DurationParser.Format(file.Age)} old");
         }
@@ -88,6 +88,6 @@ internal static class CleanCommand
             _ when dryRun => $"{leftovers} file(s) would be removed (dry run: nothing removed).",
             _ => $"{leftovers} file(s) removed.",
         };
-        Console.Out.WriteLine(skipped == 0 ? summary : $"{summary} {skipped} other entr{(skipped == 1 ? "y" : "ies")} left in place (skipped, above).");
+        StandardStreams.Out.WriteLine(skipped == 0 ? summary : $"{summary} {skipped} other entr{(skipped == 1 ? "y" : "ies")} left in place (skipped, above).");
     }
 }

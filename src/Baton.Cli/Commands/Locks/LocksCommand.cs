@@ -39,7 +39,7 @@ internal static class LocksCommand
                 var document = ToDocument(coordinator.BackendUrl, locks, DateTimeOffset.UtcNow);
                 if (json)
                 {
-                    Console.Out.WriteLine(JsonSerializer.Serialize(document, LocksJsonContext.Default.LocksDocument));
+                    StandardStreams.Out.WriteLine(JsonSerializer.Serialize(document, LocksJsonContext.Default.LocksDocument));
                 }
                 else
                 {
@@ -82,7 +82,7 @@ internal static class LocksCommand
     {
         if (document.Locks.Count == 0)
         {
-            Console.Out.WriteLine($"No lock is held or awaited on {document.Backend}.");
+            StandardStreams.Out.WriteLine($"No lock is held or awaited on {document.Backend}.");
             return;
         }
 
@@ -114,7 +114,7 @@ internal static class LocksCommand
         foreach (var row in rows)
         {
             var line = string.Join("  ", row.Select((cell, i) => i == row.Length - 1 ? cell : cell.PadRight(widths[i])));
-            Console.Out.WriteLine(line.TrimEnd());
+            StandardStreams.Out.WriteLine(line.TrimEnd());
         }
     }
 

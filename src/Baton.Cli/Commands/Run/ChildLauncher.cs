@@ -10,6 +10,18 @@ namespace Baton.Cli.Commands.Run;
 /// SIGKILL, and the backend's crash-release rule frees the lock: the command never goes on unprotected.
 /// </summary>
 /// <remarks>
+/// <para>
+/// The chain is <c>setpriv --pdeathsig KILL -- /usr/bin/env --default-signal=PIPE -- sh -c GUARD BATONPID COMMAND ARGS…</c>,
+/// each step executing the next in place:
+/// <list type="bullet">
+/// <item><c>env --default-signal=PIPE</c> (coreutils): the .NET runtime ignores SIGPIPE, and an ignored signal
+/// stays ignored across exec; a command must die of SIGPIPE as under a shell (<c>yes | head -1</c>), or a
+/// pipeline could loop for ever while baton holds the lock.</item>
+/// <item>the guard (<c>[ "$PPID" = BATONPID ] || exit 137; exec "$@"</c>): if baton is killed after the fork but
+/// before setpriv has set the death signal, nothing would kill the command; the guard runs after it is set and
+/// refuses to start the command once baton is gone.</item>
+/// </list>
+/// </para>
 /// PR_SET_PDEATHSIG fires when the <em>thread</em> that forked the child exits, not the process. .NET forks
 /// on the thread that calls <see cref="Process.Start(ProcessStartInfo)"/>; a thread-pool thread can be
 /// retired after a while idle, which would kill the command in the middle of its run. So the command is
@@ -27,6 +39,9 @@ internal static class ChildLauncher
     public const string FencingTokenVariable = "BATON_FENCING_TOKEN";
 
     private static readonly string[] WellKnownSetpriv = ["/usr/bin/setpriv", "/bin/setpriv"];
+
+    // $0 is baton's pid: the command starts only while baton is still the parent (see the remarks).
+    private const string ParentGuard = "[ \"$PPID\" = \"$0\" ] || exit 137; exec \"$@\"";
 
     /// <summary>The managed id of the thread that runs <c>Main</c>; set by <c>Program</c> first thing.</summary>
     public static int MainThreadId { get; set; }
@@ -62,9 +77,14 @@ internal static class ChildLauncher
         }
 
         var startInfo = new ProcessStartInfo(setpriv) { UseShellExecute = false };
-        startInfo.ArgumentList.Add("--pdeathsig");
-        startInfo.ArgumentList.Add("KILL");
-        startInfo.ArgumentList.Add("--");
+        foreach (var argument in (string[])[
+            "--pdeathsig", "KILL", "--",
+            "/usr/bin/env", "--default-signal=PIPE", "--",
+            "/bin/sh", "-c", ParentGuard, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
         foreach (var argument in command)
         {
             startInfo.ArgumentList.Add(argument);

@@ -46,8 +46,8 @@ internal sealed class WaitStatusLine : IAsyncDisposable
         _stop.Dispose();
         if (_written)
         {
-            Console.Error.Write(EraseLine);
-            Console.Error.Flush();
+            StandardStreams.Error.Write(EraseLine);
+            StandardStreams.Error.Flush();
         }
     }
 
@@ -103,8 +103,8 @@ internal sealed class WaitStatusLine : IAsyncDisposable
                 line = line[..Math.Max(width - 1, 1)] + "…";
             }
 
-            Console.Error.Write(EraseLine + line);
-            Console.Error.Flush();
+            StandardStreams.Error.Write(EraseLine + line);
+            StandardStreams.Error.Flush();
             _written = true;
             try
             {

@@ -1,0 +1,47 @@
+using System.Text;
+using Microsoft.Win32.SafeHandles;
+
+namespace Baton.Cli.Shared;
+
+/// <summary>
+/// Standard input, output and error as plain streams on descriptors 0, 1 and 2. Not <see cref="Console"/>: its
+/// first write to a terminal initializes .NET's terminal handling, which switches the terminal to keypad mode
+/// (<c>ESC[?1h ESC=</c>) and never switches it back — a command-line tool must leave the terminal as it was.
+/// </summary>
+internal static class StandardStreams
+{
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+
+    /// <summary>Standard output, flushed at every write.</summary>
+    public static TextWriter Out { get; } = OpenWriter(1);
+
+    /// <summary>Standard error, flushed at every write.</summary>
+    public static TextWriter Error { get; } = OpenWriter(2);
+
+    /// <summary>Standard input.</summary>
+    public static TextReader In { get; } = OpenReader();
+
+    private static TextWriter OpenWriter(int descriptor)
+    {
+        try
+        {
+            return new StreamWriter(new FileStream(new SafeFileHandle(descriptor, ownsHandle: false), FileAccess.Write, bufferSize: 0), Utf8) { AutoFlush = true };
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException)
+        {
+            return TextWriter.Null; // Closed by the caller: nothing can be written there, and that is not baton's failure.
+        }
+    }
+
+    private static TextReader OpenReader()
+    {
+        try
+        {
+            return new StreamReader(new FileStream(new SafeFileHandle(0, ownsHandle: false), FileAccess.Read, bufferSize: 1), Utf8);
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException)
+        {
+            return TextReader.Null;
+        }
+    }
+}
