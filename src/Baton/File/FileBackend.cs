@@ -58,14 +58,17 @@ internal sealed class FileBackend : CoordinationBackend
             return new(AcquisitionStart.Denied);
         }
 
+        // Registered and started in one step under the gate: a disposal sees either no ticket or a started one
+        // (whose thread it can stop), and no ticket starts once the backend is disposed. Starting only hands the
+        // work to a waiting thread; nothing here waits for that thread, which takes the gate only when it ends.
         var ticket = new FileTicket(this, target, request);
         lock (_gate)
         {
             ThrowIfDisposed();
             _tickets.Add(ticket);
+            ticket.Start();
         }
 
-        ticket.Start();
         return new(AcquisitionStart.Queued(ticket));
     }
 
@@ -128,6 +131,12 @@ internal sealed class FileBackend : CoordinationBackend
         {
             await grant.AbandonAsync(endedAt).ConfigureAwait(false);
         }
+
+        // Last: every waiting thread has finished (FailAsync waits for it; one that had already committed its grant
+        // registered it before the snapshot, and it was abandoned just now), and nothing new starts once disposed.
+        // A user's release racing this disposal may still find the directory closed: it then keeps the file
+        // (see LockFile.Release), never touching another descriptor that reuses the number, as SafeHandle guarantees.
+        Directory.Dispose();
     }
 
     /// <summary>
@@ -167,16 +176,17 @@ internal sealed class FileBackend : CoordinationBackend
                     return grant;
                 }
             }
-
-            // Disposed meanwhile: the hold ends as the session's other holds did.
-            grant.AbandonAsync(now).AsTask().GetAwaiter().GetResult();
-            throw new ObjectDisposedException(nameof(Coordinator));
         }
-        catch (Exception e) when (e is not ObjectDisposedException)
+        catch
         {
             LockFile.Release(Directory, Options, target, held, record);
             throw;
         }
+
+        // Disposed meanwhile: no user ever receives this hold, so it ends cleanly, not abandoned (which would tell
+        // the next holder of a takeover that never happened). Outside the try: released exactly once.
+        LockFile.Release(Directory, Options, target, held, record);
+        throw new ObjectDisposedException(nameof(Coordinator));
     }
 
     /// <summary>Publishes a waiting record in the open file of one attempt (inside it, or beside it); <paramref name="holding"/> is the record an upgrading reader already has there.</summary>

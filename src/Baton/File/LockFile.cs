@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Baton.Files.Native;
 using Baton.Files.Presence;
+using Baton.Files.Records;
 using Microsoft.Win32.SafeHandles;
 
 namespace Baton.Files;
@@ -29,6 +30,9 @@ internal static class LockFile
 {
     private const uint SlotWatchMask = Libc.IN_CLOSE_WRITE | Libc.IN_CLOSE_NOWRITE | Libc.IN_ATTRIB | Libc.IN_DELETE_SELF;
 
+    /// <summary>How long a semaphore's gate holder waits for an inotify event before it rescans the slots anyway (see <see cref="WaitForSlot"/>).</summary>
+    private const int SlotRescanMilliseconds = 100;
+
     /// <summary>
     /// Tries once, without waiting, on the caller's thread: null when the name is taken or someone queues for it.
     /// An exclusive lock takes the main byte and the gate in one call (free only when nobody holds the lock and
@@ -47,7 +51,11 @@ internal static class LockFile
                 {
                     if (options.Layout != FileLayout.Table && !JoinCount(fd, target, maxCount))
                     {
-                        continue; // The file is being deleted by its last user: start over with a new one.
+                        // Someone holds the whole file: its last user deleting it (a releaser between its probe and
+                        // its close, a leaving waiter, baton clean). A try is denied, as the docs allow for a try that
+                        // races a deletion: starting over at once would spin for as long as that process holds it,
+                        // which is unbounded when it is stopped.
+                        return null;
                     }
 
                     if (!FileLocks.TryLock(fd, target.Gate, 1, Libc.F_WRLCK))
@@ -124,21 +132,42 @@ internal static class LockFile
         record = null;
         while (true)
         {
+            // Every round after the first was sent round by a deletion (or a whole-file lock): a stop requested
+            // meanwhile ends the wait here, before another open (a stop during a blocking call ends it there).
+            if (waiting.StopRequested)
+            {
+                return null;
+            }
+
             var fd = Open(directory, target);
             HoldRecord? published = null;
             var outcome = Outcome.Retry;
             try
             {
+                // Refused only while someone holds the whole file (its deleter, a leaving waiter, baton clean): wait
+                // for that close in the kernel, then start over with whatever the path names by then. Retrying at
+                // once would spin, deaf to a stop, for as long as that process holds it (unbounded when it is stopped).
                 if (target.Kind == LockKind.Semaphore && options.Layout != FileLayout.Table && !JoinCount(fd, target, maxCount))
                 {
-                    continue; // The file is being deleted by its last user: start over with a new one.
+                    if (!Block(waiting, () => FileLocks.LockWait(fd, target.Count(maxCount), 1, Libc.F_RDLCK), "fcntl(F_OFD_SETLKW) on the count byte"))
+                    {
+                        return null;
+                    }
+
+                    continue;
                 }
 
                 // The waiting byte only tells a releaser not to delete the file; kept files need none, and
                 // there it would collide with a Python peer's whole-file lockf for nothing.
                 if (!options.KeepsFiles && !FileLocks.TryLock(fd, target.Waiting, 1, Libc.F_RDLCK))
                 {
-                    continue; // Only the deleting releaser ever holds this byte exclusively.
+                    // Only a whole-file lock holds this byte exclusively (as above): wait for its close, start over.
+                    if (!Block(waiting, () => FileLocks.LockWait(fd, target.Waiting, 1, Libc.F_RDLCK), "fcntl(F_OFD_SETLKW) on the waiting byte"))
+                    {
+                        return null;
+                    }
+
+                    continue;
                 }
 
                 published = publish(fd);
@@ -193,16 +222,22 @@ internal static class LockFile
         }
     }
 
-    /// <summary>Ends a hold: deletes the file if this was its last user (and the layout deletes files), otherwise removes the record; then closes it.</summary>
+    /// <summary>
+    /// Ends a hold: deletes the file if this was its last user (and the layout deletes files), unless a dead
+    /// holder's record is in it; otherwise removes the record. Then closes it.
+    /// </summary>
     public static void Release(FileLockDirectory directory, FileBackendOptions options, FileLockTarget target, HeldFile held, HoldRecord? record)
     {
         try
         {
             // Everything in the file is ours once the whole-file lock is: nobody holds or waits, and anyone who
-            // opened it meanwhile will find it unlinked after locking and start over. The records inside go with it.
+            // opened it meanwhile will find it unlinked after locking and start over. The records inside go with
+            // it, except that a co-holder's record, dead since it is not locked, is the takeover notice of the
+            // name's next holder: the file stays for that holder, who deletes it on its own release.
             var deleted = !options.KeepsFiles && !held.Fd.IsClosed
                 && FileLocks.TryLock(held.Fd, 0, FileLocks.ToEnd, Libc.F_WRLCK)
-                && UnlinkAt(directory, target) == 0;
+                && !HoldsDeadHolder(held.Fd, record, knownSize: null)
+                && TryUnlink(directory, target);
             if (!deleted)
             {
                 // Someone still uses the file: the record must say this hold ended cleanly before the lock goes.
@@ -216,17 +251,20 @@ internal static class LockFile
     }
 
     /// <summary>
-    /// A stopped waiter leaves: like a release, it deletes the file when it was the last user. It never held the
-    /// lock, so it first checks that the path still names its file (it may have opened one already deleted).
+    /// A stopped waiter leaves: like a release, it deletes the file when it was the last user and no dead
+    /// holder's record is in it. It never held the lock, so it first checks that the path still names its file
+    /// (it may have opened one already deleted).
     /// </summary>
     private static void Leave(FileLockDirectory directory, FileBackendOptions options, FileLockTarget target, SafeFileHandle fd, HoldRecord? record)
     {
         try
         {
+            long size;
             var deleted = !options.KeepsFiles
                 && FileLocks.TryLock(fd, 0, FileLocks.ToEnd, Libc.F_WRLCK)
-                && LinkedSize(directory, target, fd) >= 0
-                && UnlinkAt(directory, target) == 0;
+                && (size = LinkedSize(directory, target, fd)) >= 0
+                && !HoldsDeadHolder(fd, record, size)
+                && TryUnlink(directory, target);
             if (!deleted)
             {
                 record?.Remove();
@@ -235,6 +273,35 @@ internal static class LockFile
         finally
         {
             fd.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Under the whole-file lock (so every other owner of a record in the file is dead): whether the file holds a
+    /// holder's record (holding or abandoned) other than <paramref name="own"/>, which must then not be deleted.
+    /// An exclusive holder whose record is in the holder region got the lock at once and never shared it: nobody
+    /// else could hold the name meanwhile, and it claimed the dead holders' records it found when it got the
+    /// lock, so the answer is no, without reading (the uncontended cycle's system calls stay as they are).
+    /// </summary>
+    private static bool HoldsDeadHolder(SafeFileHandle fd, HoldRecord? own, long? knownSize)
+    {
+        var ownSlot = (own as InFileRecord)?.Slot;
+        return ownSlot != RecordLayout.Region && InFileScanner.HasHolderRecord(fd, ownSlot, knownSize);
+    }
+
+    /// <summary>
+    /// Unlinks the lock file; false when that failed, or when the coordinator was disposed meanwhile and closed the
+    /// directory (a release racing the disposal): the file then stays, empty of live records, for its next user.
+    /// </summary>
+    private static bool TryUnlink(FileLockDirectory directory, FileLockTarget target)
+    {
+        try
+        {
+            return UnlinkAt(directory, target) == 0;
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
         }
     }
 
@@ -367,7 +434,7 @@ internal static class LockFile
 
     /// <summary>
     /// Holds the count byte of this semaphore size and checks that nobody uses another size. False when
-    /// the file is being deleted (its deleter holds everything).
+    /// the count byte is refused: someone holds the whole file (its deleter, a leaving waiter, a cleaner).
     /// </summary>
     private static bool JoinCount(SafeFileHandle fd, FileLockTarget target, int maxCount)
     {
@@ -382,7 +449,11 @@ internal static class LockFile
             {
                 if (conflict.Start < target.CountRangeStart)
                 {
-                    return false;
+                    // A lock reaching down below the count bytes is no count of another size. It cannot be a
+                    // deleter's (or a cleaner's) whole-file write lock, which the count byte just taken excludes;
+                    // only something outside the protocol takes such a lock, and it says nothing about counts.
+                    // (Reporting it as a deletion would send the caller round again at once, for as long as it lasts.)
+                    continue;
                 }
 
                 var other = conflict.Start - target.Count(0);
@@ -410,7 +481,8 @@ internal static class LockFile
     /// <summary>
     /// Waits for any slot. The kernel cannot wait for "one of N" ranges, so the gate holder (the only
     /// semaphore waiter that looks: the others queue on the gate) watches the file with inotify: every
-    /// release closes a descriptor of it, and so does a holder's death. Each event triggers one more scan.
+    /// release closes a descriptor of it, and so does a holder's death. Each event triggers one more scan, and
+    /// so does a quiet <see cref="SlotRescanMilliseconds"/>: the backstop for an event that raced the unlock.
     /// </summary>
     private static int WaitForSlot(SafeFileHandle fd, FileLockTarget target, int maxCount, WaitingThread waiting)
     {
@@ -429,8 +501,13 @@ internal static class LockFile
                 return slot;
             }
 
+            // The timeout is a backstop, not sleep-and-retry: the kernel notifies a close (fsnotify_close) before
+            // it drops that file's locks (locks_remove_file), so the event of a release can arrive, and this scan
+            // run, while the slot is still locked; with nothing more coming, poll(-1) would then wait for the next
+            // release or death, perhaps forever. Without such a race every wake-up is an event, as before; the
+            // timeout only adds a rescan every 100 ms while all slots stay busy (one fcntl per busy slot).
             var poll = new PollFd { Fd = (int)inotify.DangerousGetHandle(), Events = Libc.POLLIN };
-            if (!Block(waiting, () => Libc.Poll(ref poll, 1, -1) < 0 ? -1 : 0, "poll"))
+            if (!Block(waiting, () => Libc.Poll(ref poll, 1, SlotRescanMilliseconds) < 0 ? -1 : 0, "poll"))
             {
                 return -1;
             }

@@ -45,6 +45,9 @@ internal static partial class Libc
     public const int ENOENT = 2;
     public const int ELOOP = 40;
     public const int EISDIR = 21;
+    public const int ENOSPC = 28;
+    public const int EOPNOTSUPP = 95;
+    public const int EDQUOT = 122;
 
     // *at(2) flags.
     public const int AT_FDCWD = -100;
@@ -120,6 +123,10 @@ internal static partial class Libc
 
     [LibraryImport(Library, EntryPoint = "ftruncate", SetLastError = true)]
     public static partial int Ftruncate(SafeFileHandle fd, long length);
+
+    /// <summary>fallocate(2): reserves the blocks of a range, so writing it through a mapping cannot fail for want of space (SIGBUS).</summary>
+    [LibraryImport(Library, EntryPoint = "fallocate", SetLastError = true)]
+    public static partial int Fallocate(SafeFileHandle fd, int mode, long offset, long length);
 
     [LibraryImport(Library, EntryPoint = "geteuid")]
     public static partial uint GetEffectiveUserId();

@@ -104,8 +104,21 @@ internal sealed class PresenceRecord : HoldRecord
             }
 
             _closed = true;
-            _ = Libc.UnlinkAt(_directory.Handle, FileName, 0);
-            _fd.Dispose();
+            try
+            {
+                _ = Libc.UnlinkAt(_directory.Handle, FileName, 0);
+            }
+            catch (ObjectDisposedException)
+            {
+                // A release racing its coordinator's disposal, which closed the directory: the name cannot be
+                // removed, so the content goes instead. An empty record is no holder's, so nobody reads it as a
+                // takeover; a listing removes it as a dead waiter's litter.
+                _ = Libc.Ftruncate(_fd, 0);
+            }
+            finally
+            {
+                _fd.Dispose();
+            }
         }
     }
 

@@ -134,16 +134,31 @@ internal static class RecordScanner
     }
 
 
+    /// <summary>
+    /// Opens a record for reading and locking; null when it is gone or is no regular file. Non-blocking, and its type
+    /// checked before anything reads it: a FIFO (or a socket, a directory) planted under a record's name would
+    /// otherwise stall or fail every listing and every acquisition of the name. Such entries are skipped, left for
+    /// <c>baton clean</c> to report.
+    /// </summary>
     private static SafeFileHandle? OpenRecord(FileLockDirectory directory, string fileName)
     {
-        var fd = Libc.OpenAt(directory.Handle, fileName, Libc.O_RDWR | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);
-        if (fd >= 0)
+        var fd = Libc.OpenAt(directory.Handle, fileName, Libc.O_RDWR | Libc.O_NOFOLLOW | Libc.O_CLOEXEC | Libc.O_NONBLOCK, 0);
+        if (fd < 0)
         {
-            return new SafeFileHandle(fd, ownsHandle: true);
+            var errno = Marshal.GetLastPInvokeError();
+            return errno is Libc.ENOENT or Libc.ELOOP or Libc.EISDIR or LibcExtra.ENXIO
+                ? null
+                : throw Libc.Error($"Cannot open the presence record '{fileName}'", errno);
         }
 
-        var errno = Marshal.GetLastPInvokeError();
-        return errno is Libc.ENOENT or Libc.ELOOP ? null : throw Libc.Error($"Cannot open the presence record '{fileName}'", errno);
+        var handle = new SafeFileHandle(fd, ownsHandle: true);
+        if (Libc.Statx(handle, string.Empty, Libc.AT_EMPTY_PATH, Libc.STATX_BASIC_STATS, out var stat) == 0 && (stat.Mode & Libc.S_IFMT) == Libc.S_IFREG)
+        {
+            return handle;
+        }
+
+        handle.Dispose();
+        return null;
     }
 
     private static void TryRemove(FileLockDirectory directory, string fileName, SafeFileHandle fd)

@@ -30,6 +30,31 @@ internal sealed class InFileImage : IDisposable
         return new InFileImage(buffer, length);
     }
 
+    /// <summary>
+    /// Reads the whole file (at most the region and every slot) when its size is not known: usually with one
+    /// <c>pread</c> of one byte more than <paramref name="likelySize"/>, whose short answer is the end of the file
+    /// (a regular file's read is short only there); a file that turns out longer costs a <c>statx</c> and a read
+    /// of all of it.
+    /// </summary>
+    public static InFileImage ReadWhole(SafeFileHandle fd, long likelySize)
+    {
+        var wanted = (int)Math.Min(likelySize + 1, (long)(RecordLayout.MaxSlots + 1) * RecordLayout.PlaceSize);
+        var buffer = ArrayPool<byte>.Shared.Rent(wanted);
+        var length = ReadOnce(fd, buffer.AsSpan(0, wanted), 0);
+        if (length < wanted)
+        {
+            return new InFileImage(buffer, length);
+        }
+
+        ArrayPool<byte>.Shared.Return(buffer);
+        if (Libc.Statx(fd, string.Empty, Libc.AT_EMPTY_PATH, Libc.STATX_BASIC_STATS, out var stat) != 0)
+        {
+            throw Libc.Error("statx(lock file)");
+        }
+
+        return Read(fd, stat.Size);
+    }
+
     /// <summary>One place's bytes (empty beyond the end of what was read).</summary>
     public ReadOnlySpan<byte> Place(int slot)
     {
@@ -66,6 +91,28 @@ internal sealed class InFileImage : IDisposable
             }
 
             return total;
+        }
+    }
+
+    /// <summary>One <c>pread</c> (again only when a signal interrupted it): how many bytes the file had there, up to the buffer's length.</summary>
+    private static unsafe int ReadOnce(SafeFileHandle fd, Span<byte> buffer, long offset)
+    {
+        fixed (byte* bytes = buffer)
+        {
+            while (true)
+            {
+                var read = Libc.Pread(fd, bytes, (nuint)buffer.Length, offset);
+                if (read >= 0)
+                {
+                    return (int)read;
+                }
+
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno != Libc.EINTR)
+                {
+                    throw Libc.Error("pread(lock records)", errno);
+                }
+            }
         }
     }
 

@@ -79,6 +79,30 @@ internal static class InFileScanner
                 latest.State == RecordState.Abandoned ? new DateTimeOffset(latest.EndedTicks, TimeSpan.Zero) : now);
     }
 
+    /// <summary>
+    /// Whether the file holds a holder's record (holding or abandoned) in any place but <paramref name="ownSlot"/>.
+    /// Called by the last user of a file, under its whole-file lock, before it deletes the file: every such record
+    /// then belongs to a dead holder and is the takeover notice of the name's next holder, so the file must stay.
+    /// </summary>
+    /// <param name="fd">The open lock file, locked whole.</param>
+    /// <param name="ownSlot">The caller's own record's place, or null when it has none in the file.</param>
+    /// <param name="knownSize">The file's size when the caller has just read it; null to find it out.</param>
+    public static bool HasHolderRecord(SafeFileHandle fd, int? ownSlot, long? knownSize)
+    {
+        using var image = knownSize is { } size
+            ? InFileImage.Read(fd, size)
+            : InFileImage.ReadWhole(fd, RecordLayout.Offset((ownSlot ?? RecordLayout.Region) + 1));
+        for (var slot = RecordLayout.Region; slot < image.Places - 1; slot++)
+        {
+            if (slot != ownSlot && RecordCodec.PeekState(image.Place(slot)) is RecordState.Holding or RecordState.Abandoned)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Adds the live records of every lock file in the directory.</summary>
     public static void Collect(FileLockDirectory directory, List<RecordData> records)
     {
