@@ -8,6 +8,8 @@
  *            fcntl(F_OFD_SETLK, F_UNLCK, byte 1)      leave the gate
  *            statx(fd, "", AT_EMPTY_PATH)             the re-check: type, link count, inode, size
  *            statx(dirfd, name, AT_SYMLINK_NOFOLLOW)  the path still names that inode
+ *            statx(dirfd, ".fencing", AT_SYMLINK_NOFOLLOW)  the mapped fencing counter is still the file
+ *                                                     the path names (then an atomic add on the mapping)
  *            pwrite(record, offset 0)                 the holder's record (--record-bytes, default 160)
  *   release  fcntl(F_OFD_SETLK, F_WRLCK, whole file)  the probe: nobody else holds or waits
  *            unlinkat(dirfd, name)                    (probe failed instead: pwrite of 1 byte, clearing the record)
@@ -82,6 +84,8 @@ int baton_acquire(int dirfd, const char *name, int blocking, int record_bytes)
             close(fd);
             continue;
         }
+        struct statx counter; /* Baton checks its fencing counter file before each draw; the draw itself is an add */
+        (void)statx(dirfd, ".fencing", AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &counter);
         if (pwrite(fd, record, (size_t)record_bytes, 0) != record_bytes)
             die("pwrite");
         return fd;
