@@ -43,6 +43,8 @@ internal sealed partial class BatonProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        // No diagnostics IPC: a baton killed with kill -9 would leave its pipes and socket in the temp directory.
+        startInfo.Environment["DOTNET_EnableDiagnostics"] = "0";
         startInfo.ArgumentList.Add(CliLocator.Assembly);
         foreach (var arg in args)
         {

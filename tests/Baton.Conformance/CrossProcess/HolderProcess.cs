@@ -114,6 +114,8 @@ public sealed class HolderProcess : IAsyncDisposable
             StandardOutputEncoding = Utf8,
             StandardErrorEncoding = Utf8,
         };
+        // No diagnostics IPC: a child killed with kill -9 would leave its pipes and socket in the temp directory.
+        start.Environment["DOTNET_EnableDiagnostics"] = "0";
         start.ArgumentList.Add("exec");
         start.ArgumentList.Add(HolderAssemblyPath);
         start.ArgumentList.Add("--backend");
