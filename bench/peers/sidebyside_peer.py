@@ -20,7 +20,6 @@ Measures: uncontended, contended, handoff (PEERS.md) and waiting: the CPU a wait
 import argparse
 import gc
 import json
-import random
 import sys
 import threading
 import time
@@ -100,8 +99,6 @@ def _contended(open_client, o):
 
 def _handoff(open_client, o):
     holder, waiter = open_client(o.name), open_client(o.name)
-    low, high = (int(x) for x in o.hold_ms.split("-"))
-    rng = random.Random(o.seed)
 
     def trial(hold_ms):
         holder.acquire()
@@ -125,14 +122,7 @@ def _handoff(open_client, o):
         return (acquired[0] - released) / 1e6
 
     try:
-        # Untimed warm-up like the harness's: >= 50 trials with 1 ms holds, for >= the warm-up time.
-        warm_until = time.monotonic_ns() + o.warmup_ms * 1_000_000
-        i = 0
-        while i < 50 or time.monotonic_ns() < warm_until:
-            trial(1)
-            i += 1
-        samples = [trial(rng.randint(low, high)) for _ in range(o.trials)]
-        return {"samples_ms": samples, "placement": "in-process"}
+        return {"samples_ms": sidebyside_processes.handoff_samples(trial, o), "placement": "in-process"}
     finally:
         holder.close()
         waiter.close()

@@ -86,12 +86,23 @@ class _Waiter:
         self.process.join(30)
 
 
+def handoff_samples(trial, o):
+    """The handoff trials of the harness's method: an untimed warm-up of >= 50 trials with 1 ms holds for at
+    least the warm-up time, then o.trials timed ones with random holds in o.hold_ms (seeded by o.seed)."""
+    low, high = (int(x) for x in o.hold_ms.split("-"))
+    rng = random.Random(o.seed)
+    warm_until = time.monotonic_ns() + o.warmup_ms * 1_000_000
+    i = 0
+    while i < 50 or time.monotonic_ns() < warm_until:
+        trial(1)
+        i += 1
+    return [trial(rng.randint(low, high)) for _ in range(o.trials)]
+
+
 def handoff(open_client, o):
     """The holder is this process; the already-blocked waiter is a child process."""
     holder = open_client(o.name)
     waiter = _Waiter(open_client, o.name)
-    low, high = (int(x) for x in o.hold_ms.split("-"))
-    rng = random.Random(o.seed)
 
     def trial(hold_ms):
         holder.acquire()
@@ -104,13 +115,7 @@ def handoff(open_client, o):
         return (waiter.acquired_at(30) - released) / 1e6
 
     try:
-        warm_until = time.monotonic_ns() + o.warmup_ms * 1_000_000
-        i = 0
-        while i < 50 or time.monotonic_ns() < warm_until:
-            trial(1)
-            i += 1
-        samples = [trial(rng.randint(low, high)) for _ in range(o.trials)]
-        return {"samples_ms": samples, "placement": "cross-process"}
+        return {"samples_ms": handoff_samples(trial, o), "placement": "cross-process"}
     finally:
         waiter.stop()
         holder.close()

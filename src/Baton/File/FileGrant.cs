@@ -42,21 +42,9 @@ internal sealed class FileGrant : LockGrant
 
     public override async ValueTask ReleaseAsync()
     {
-        FileUpgradeTicket? upgrade;
-        lock (_gate)
+        if (!await TryEndAsync().ConfigureAwait(false))
         {
-            if (_ended)
-            {
-                return;
-            }
-
-            _ended = true;
-            upgrade = _upgrade;
-        }
-
-        if (upgrade is not null)
-        {
-            await upgrade.CancelAsync().ConfigureAwait(false);
+            return;
         }
 
         _backend.Forget(this);
@@ -202,12 +190,26 @@ internal sealed class FileGrant : LockGrant
     /// <summary>Ends the hold as a crash would (its coordinator was disposed): the record stays, marked abandoned; the lock file stays.</summary>
     public async ValueTask AbandonAsync(DateTimeOffset endedAt)
     {
+        if (!await TryEndAsync().ConfigureAwait(false))
+        {
+            return;
+        }
+
+        // The record's lock goes first, so whoever gets the lock next finds the record dead.
+        _record.Abandon(endedAt.UtcTicks);
+        _held.Fd.Dispose();
+        SignalLost(Baton.LossReason.CoordinatorDisposed);
+    }
+
+    /// <summary>Marks the hold ended, once (false when it already was), and withdraws a pending upgrade.</summary>
+    private async ValueTask<bool> TryEndAsync()
+    {
         FileUpgradeTicket? upgrade;
         lock (_gate)
         {
             if (_ended)
             {
-                return;
+                return false;
             }
 
             _ended = true;
@@ -219,10 +221,7 @@ internal sealed class FileGrant : LockGrant
             await upgrade.CancelAsync().ConfigureAwait(false);
         }
 
-        // The record's lock goes first, so whoever gets the lock next finds the record dead.
-        _record.Abandon(endedAt.UtcTicks);
-        _held.Fd.Dispose();
-        SignalLost(Baton.LossReason.CoordinatorDisposed);
+        return true;
     }
 
     private void ThrowIfEnded()

@@ -33,6 +33,15 @@ internal sealed record RecordData(
     long EndedTicks,
     MemberIdentity Member)
 {
+    /// <summary>
+    /// The takeover notice this record of a dead holder gives the name's next holder: abandoned at its recorded
+    /// end (its coordinator was disposed), or crashed, noticed <paramref name="now"/>.
+    /// </summary>
+    public TakeoverNotice ToTakeoverNotice(DateTimeOffset now) =>
+        State == RecordState.Abandoned
+            ? new TakeoverNotice(Member, Token, TakeoverReason.Abandoned, new DateTimeOffset(EndedTicks, TimeSpan.Zero))
+            : new TakeoverNotice(Member, Token, TakeoverReason.HolderCrashed, now);
+
     public byte[] Serialize()
     {
         var buffer = new ArrayBufferWriter<byte>(256);

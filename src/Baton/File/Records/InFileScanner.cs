@@ -70,13 +70,7 @@ internal static class InFileScanner
             }
         }
 
-        return latest is null
-            ? null
-            : new TakeoverNotice(
-                latest.Member,
-                latest.Token,
-                latest.State == RecordState.Abandoned ? TakeoverReason.Abandoned : TakeoverReason.HolderCrashed,
-                latest.State == RecordState.Abandoned ? new DateTimeOffset(latest.EndedTicks, TimeSpan.Zero) : now);
+        return latest?.ToTakeoverNotice(now);
     }
 
     /// <summary>
