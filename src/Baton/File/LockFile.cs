@@ -36,10 +36,13 @@ internal static class LockFile
     /// <summary>
     /// Tries once, without waiting, on the caller's thread: null when the name is taken or someone queues for it.
     /// An exclusive lock takes the main byte and the gate in one call (free only when nobody holds the lock and
-    /// nobody waits at the gate), then drops the gate: two <c>fcntl</c>s.
+    /// nobody waits at the gate), then drops the gate: two <c>fcntl</c>s. Readers and semaphore users pass the gate
+    /// on their own first; meeting another such try there, or a deleter holding the whole file, is no reason to deny
+    /// (both could hold), so they try again for a moment (<see cref="TransientRefusals"/>) unless someone waits.
     /// </summary>
     public static HeldFile? TryAcquire(FileLockDirectory directory, FileBackendOptions options, FileLockTarget target, LockMode mode, int maxCount)
     {
+        var transient = new TransientRefusals();
         while (true)
         {
             var fd = Open(directory, target);
@@ -52,15 +55,23 @@ internal static class LockFile
                     if (options.Layout != FileLayout.Table && !JoinCount(fd, target, maxCount))
                     {
                         // Someone holds the whole file: its last user deleting it (a releaser between its probe and
-                        // its close, a leaving waiter, baton clean). A try is denied, as the docs allow for a try that
-                        // races a deletion: starting over at once would spin for as long as that process holds it,
-                        // which is unbounded when it is stopped.
-                        return null;
+                        // its close, a leaving waiter, baton clean).
+                        if (transient.GiveUp())
+                        {
+                            return null;
+                        }
+
+                        continue;
                     }
 
                     if (!FileLocks.TryLock(fd, target.Gate, 1, Libc.F_WRLCK))
                     {
-                        return null;
+                        if (SomeoneWaits(fd, target) || transient.GiveUp())
+                        {
+                            return null;
+                        }
+
+                        continue;
                     }
 
                     slot = TryAnySlot(fd, target, maxCount);
@@ -84,7 +95,12 @@ internal static class LockFile
                 {
                     if (!FileLocks.TryLock(fd, target.Gate, 1, Libc.F_WRLCK))
                     {
-                        return null;
+                        if (SomeoneWaits(fd, target) || transient.GiveUp())
+                        {
+                            return null;
+                        }
+
+                        continue;
                     }
 
                     var held = TryMain(fd, target, mode);
@@ -410,6 +426,14 @@ internal static class LockFile
 
     private static IOException NotRegular(FileLockDirectory directory, string fileName) =>
         new($"'{Path.Combine(directory.Path, fileName)}' is not a regular file; refusing to use it as a lock file. Remove it.");
+
+    /// <summary>
+    /// Whether a waiter holds the name's waiting byte: then the gate is taken for as long as it waits, and a try must
+    /// not pass it. A deleter's whole-file lock also covers the byte, but as a write lock; kept files have no waiting
+    /// byte, and their tries rely on the grace alone.
+    /// </summary>
+    private static bool SomeoneWaits(SafeFileHandle fd, FileLockTarget target) =>
+        FileLocks.FindConflict(fd, target.Waiting, 1, Libc.F_WRLCK) is { Type: Libc.F_RDLCK };
 
     private static bool TryMain(SafeFileHandle fd, FileLockTarget target, LockMode mode) =>
         target.UsesFlock
