@@ -32,6 +32,10 @@ internal sealed class EtcdConnection : IAsyncDisposable
             Credentials = options.UseTls ? ChannelCredentials.SecureSsl : ChannelCredentials.Insecure,
             ServiceProvider = _services,
             ServiceConfig = new ServiceConfig { LoadBalancingConfigs = { new PickFirstConfig() } },
+
+            // Reconnect within seconds of a member coming back (gRPC's default backoff grows to two minutes).
+            InitialReconnectBackoff = TimeSpan.FromMilliseconds(200),
+            MaxReconnectBackoff = TimeSpan.FromSeconds(2),
             HttpHandler = new SocketsHttpHandler
             {
                 EnableMultipleHttp2Connections = false,
@@ -70,8 +74,12 @@ internal sealed class EtcdConnection : IAsyncDisposable
     }
 
     /// <summary>Options of one call: the auth token (if any), a deadline and the caller's cancellation.</summary>
+    /// <remarks>
+    /// Calls wait for the channel to be ready rather than failing at once while it reconnects (a member restarting,
+    /// failover to another): the deadline or the caller's cancellation bounds the wait.
+    /// </remarks>
     public CallOptions Call(CancellationToken cancellationToken, TimeSpan? timeout = null) =>
-        new(_auth, timeout is { } t ? DateTime.UtcNow + t : null, cancellationToken);
+        new CallOptions(_auth, timeout is { } t ? DateTime.UtcNow + t : null, cancellationToken).WithWaitForReady();
 
     /// <summary>Runs a unary call, authenticating again once when etcd says the token expired.</summary>
     public async Task<T> RunAsync<T>(Func<CallOptions, AsyncUnaryCall<T>> call, CancellationToken cancellationToken, TimeSpan? timeout = null)

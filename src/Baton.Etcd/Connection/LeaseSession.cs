@@ -145,6 +145,17 @@ internal sealed class LeaseSession : IAsyncDisposable
         _watchdog.Change(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
     }
 
+    /// <summary>
+    /// Checks the deadline now rather than when the timer fires: true when the lease may have expired. etcd counts
+    /// a lease from when it received the keep-alive, never before it was sent, so when etcd deletes our keys for an
+    /// expired lease, this deadline has passed already.
+    /// </summary>
+    public bool CheckExpired()
+    {
+        CheckDeadline();
+        return IsLost;
+    }
+
     private void CheckDeadline()
     {
         var until = Interlocked.Read(ref _confirmedUntil);

@@ -57,16 +57,28 @@ internal sealed class WatchHub : IAsyncDisposable
         return watch;
     }
 
-    internal async ValueTask CancelAsync(EtcdWatch watch)
+    /// <summary>
+    /// Ends a watch at once: its events are ignored from now on and a reopened stream no longer creates it. Telling
+    /// etcd is only tidiness, so it happens in the background and never holds up the caller (a release while etcd
+    /// is unreachable must not wait for it to come back).
+    /// </summary>
+    internal ValueTask CancelAsync(EtcdWatch watch)
     {
-        if (!_watches.TryRemove(watch.Id, out _))
+        if (_watches.TryRemove(watch.Id, out _))
         {
-            return;
+            _ = TellCancelledAsync(watch.Id);
         }
 
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task TellCancelledAsync(long id)
+    {
         try
         {
-            await WriteAsync(new WatchRequest { CancelRequest = new WatchCancelRequest { WatchId = watch.Id } }, CancellationToken.None).ConfigureAwait(false);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+            timeout.CancelAfter(TimeSpan.FromSeconds(5));
+            await WriteAsync(new WatchRequest { CancelRequest = new WatchCancelRequest { WatchId = id } }, timeout.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is RpcException or IOException or InvalidOperationException or OperationCanceledException or ObjectDisposedException)
         {
@@ -126,7 +138,8 @@ internal sealed class WatchHub : IAsyncDisposable
                                 StartRevision = watch.NextRevision,
                                 WatchId = watch.Id,
                             },
-                        }).ConfigureAwait(false);
+                        },
+                        _stop.Token).ConfigureAwait(false);
                     }
                 }
                 finally

@@ -67,7 +67,7 @@ internal sealed class EtcdGrant : LockGrant
         if (Volatile.Read(ref _ended) == 0 && events.Any(e => e.Type == Mvccpb.Event.Types.EventType.Delete))
         {
             // Deleted by someone else while held: an operator's break, or etcd ending the lease.
-            SignalLost(Session.IsLost ? Session.LossReason : Baton.LossReason.Broken);
+            SignalLost(Session.CheckExpired() ? Session.LossReason : Baton.LossReason.Broken);
         }
     }
 
@@ -80,6 +80,14 @@ internal sealed class EtcdGrant : LockGrant
     {
         if (!await EndAsync().ConfigureAwait(false))
         {
+            return;
+        }
+
+        if (Session.IsLost)
+        {
+            // The lease is gone or going: etcd deletes the key with it, and the record stays as the takeover notice
+            // it now is. Nothing to wait for (etcd may be unreachable).
+            _claim.Dispose();
             return;
         }
 
