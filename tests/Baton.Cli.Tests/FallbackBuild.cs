@@ -20,18 +20,15 @@ internal static class FallbackBuild
     private static string Copy()
     {
         var source = Path.GetDirectoryName(CliLocator.Assembly)!;
-        var target = Directory.CreateTempSubdirectory("baton-cli-fallback-").FullName;
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        // Beside the tests, replaced at each run: a temporary directory would outlive test hosts that end without
+        // running exit handlers.
+        var target = Path.Combine(AppContext.BaseDirectory, "baton-without-native-helper");
+        if (Directory.Exists(target))
         {
-            try
-            {
-                Directory.Delete(target, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        };
+            Directory.Delete(target, recursive: true);
+        }
 
+        Directory.CreateDirectory(target);
         foreach (var file in Directory.EnumerateFiles(source))
         {
             if (Path.GetFileName(file) != NativeHelper)
