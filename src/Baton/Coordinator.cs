@@ -78,12 +78,21 @@ public sealed class Coordinator : IAsyncDisposable
         var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         var context = new BackendContext(url, member, options.TimeProvider, loggerFactory);
 
-        using var connectTimeout = new CancellationTokenSource(options.ConnectTimeout, options.TimeProvider);
+        // The connect timeout's timer starts only if connecting does not finish synchronously (the file and memory
+        // backends do): the first timer of a process starts the runtime's timer thread, a cost a short-lived
+        // command such as `baton run` pays at every start for nothing.
+        using var connectTimeout = new CancellationTokenSource(Timeout.InfiniteTimeSpan, options.TimeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, connectTimeout.Token);
         CoordinationBackend backend;
         try
         {
-            backend = await provider.ConnectAsync(context, linked.Token).ConfigureAwait(false);
+            var connecting = provider.ConnectAsync(context, linked.Token);
+            if (!connecting.IsCompleted)
+            {
+                connectTimeout.CancelAfter(options.ConnectTimeout);
+            }
+
+            backend = await connecting.ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -15,10 +15,7 @@ public sealed record MemberIdentity(string Host, int ProcessId, string ProcessNa
     public const int MaxCustomIdLength = 256;
 
     private static readonly Lazy<(string Host, int Pid, string Process)> CurrentProcess = new(() =>
-    {
-        using var process = Process.GetCurrentProcess();
-        return (Environment.MachineName, Environment.ProcessId, process.ProcessName);
-    });
+        (Environment.MachineName, Environment.ProcessId, CurrentProcessName()));
 
     /// <summary>Describes the current process, with an optional custom id.</summary>
     /// <param name="customId">An application-chosen id; null for none.</param>
@@ -33,6 +30,35 @@ public sealed record MemberIdentity(string Host, int ProcessId, string ProcessNa
     /// <summary>A one-line description, <c>id@host:pid(process)</c> or <c>host:pid(process)</c>.</summary>
     public override string ToString() =>
         CustomId is null ? $"{Host}:{ProcessId}({ProcessName})" : $"{CustomId}@{Host}:{ProcessId}({ProcessName})";
+
+    // Process.ProcessName reads the whole process description on Linux (stat, status, cmdline and every thread's
+    // stat), a noticeable part of a short-lived command's start. The name alone is /proc/self/comm, which is what
+    // ProcessName returns unless the kernel truncated it to 15 characters; then ask Process for the full one.
+    private static string CurrentProcessName()
+    {
+        const int KernelNameLimit = 15;
+        if (OperatingSystem.IsLinux())
+        {
+            try
+            {
+                var name = File.ReadAllText("/proc/self/comm").TrimEnd('\n');
+                if (name.Length is > 0 and < KernelNameLimit)
+                {
+                    return name;
+                }
+            }
+            catch (IOException)
+            {
+                // No /proc: fall through.
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+
+        using var process = Process.GetCurrentProcess();
+        return process.ProcessName;
+    }
 
     internal static void ValidateCustomId(string? customId, string paramName)
     {

@@ -34,9 +34,12 @@ internal sealed partial class BatonProcess : IAsyncDisposable
     public string Error => string.Join('\n', _stderr);
 
     /// <summary>Starts `baton ARGS…`, with standard input a pipe (write a line to it to end a `read`-ing child).</summary>
-    public static BatonProcess Start(params string[] args)
+    public static BatonProcess Start(params string[] args) => Start(new BatonLaunch(), args);
+
+    /// <summary>Starts `baton ARGS…` as <paramref name="launch"/> says (another build, a launcher, more environment).</summary>
+    public static BatonProcess Start(BatonLaunch launch, params string[] args)
     {
-        var startInfo = new ProcessStartInfo(CliLocator.DotnetHost)
+        var startInfo = new ProcessStartInfo(launch.Launcher.Count > 0 ? launch.Launcher[0] : CliLocator.DotnetHost)
         {
             UseShellExecute = false,
             RedirectStandardInput = true,
@@ -45,7 +48,17 @@ internal sealed partial class BatonProcess : IAsyncDisposable
         };
         // No diagnostics IPC: a baton killed with kill -9 would leave its pipes and socket in the temp directory.
         startInfo.Environment["DOTNET_EnableDiagnostics"] = "0";
-        startInfo.ArgumentList.Add(CliLocator.Assembly);
+        foreach (var arg in launch.Launcher.Skip(1))
+        {
+            startInfo.ArgumentList.Add(arg);
+        }
+
+        if (launch.Launcher.Count > 0)
+        {
+            startInfo.ArgumentList.Add(CliLocator.DotnetHost);
+        }
+
+        startInfo.ArgumentList.Add(launch.Assembly ?? CliLocator.Assembly);
         foreach (var arg in args)
         {
             startInfo.ArgumentList.Add(arg);
@@ -53,7 +66,21 @@ internal sealed partial class BatonProcess : IAsyncDisposable
 
         startInfo.Environment.Remove("BATON_BACKEND");
         startInfo.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        foreach (var (name, value) in launch.Environment)
+        {
+            startInfo.Environment[name] = value;
+        }
+
         return new BatonProcess(Process.Start(startInfo) ?? throw new InvalidOperationException("dotnet did not start"));
+    }
+
+    /// <summary>Runs `baton ARGS…` to the end, as <paramref name="launch"/> says.</summary>
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(BatonLaunch launch, params string[] args)
+    {
+        await using var baton = Start(launch, args);
+        baton.CloseInput();
+        var exitCode = await baton.WaitForExitAsync();
+        return (exitCode, baton.Output, baton.Error);
     }
 
     /// <summary>Runs `baton ARGS…` to the end.</summary>
@@ -175,4 +202,15 @@ internal sealed partial class BatonProcess : IAsyncDisposable
         queue.Enqueue(line);
         _lineArrived.Release();
     }
+}
+
+/// <summary>How to start `baton` for a test: which build, under which launcher, with which extra environment.</summary>
+/// <param name="Assembly">The Baton.Cli.dll to run; null for the one the tests found (<see cref="CliLocator"/>).</param>
+internal sealed record BatonLaunch(string? Assembly = null)
+{
+    /// <summary>A program (and its arguments) that ends by executing the dotnet host with the rest of the command line.</summary>
+    public IReadOnlyList<string> Launcher { get; init; } = [];
+
+    /// <summary>Environment variables set for baton (and so for the command).</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 }

@@ -6,16 +6,34 @@ namespace Baton.Cli.Shared;
 /// <summary>Options shared by the verbs: the backend URL and durations.</summary>
 internal static class CommonOptions
 {
+    private const string BackendDescription = "Backend URL: memory://, file:///DIR, redis://…, postgres://…, etcd://…, zookeeper://… "
+        + $"[default: ${Coordinator.BackendEnvironmentVariable} when set, else the per-user lock directory";
+
+    private static readonly List<Option<string?>> BackendOptions = [];
+
     /// <summary>
     /// <c>--backend URL</c>; absent means <see cref="Coordinator.DefaultBackendUrl"/> (<c>BATON_BACKEND</c>, else the
-    /// default file directory). Help shows the default with any password hidden.
+    /// default file directory). Help shows the default with any password hidden (<see cref="DescribeDefaultBackend"/>).
     /// </summary>
-    public static Option<string?> Backend() => new("--backend", "-b")
+    public static Option<string?> Backend()
     {
-        Description = "Backend URL: memory://, file:///DIR, redis://…, postgres://…, etcd://…, zookeeper://… "
-            + $"[default: ${Coordinator.BackendEnvironmentVariable} when set, else the per-user lock directory; now {BackendUrl.Redact(Coordinator.DefaultBackendUrl)}]",
-        HelpName = "URL",
-    };
+        var option = new Option<string?>("--backend", "-b") { Description = BackendDescription + "]", HelpName = "URL" };
+        BackendOptions.Add(option);
+        return option;
+    }
+
+    /// <summary>
+    /// Adds the current default URL to the <c>--backend</c> descriptions. Called only when help is shown: finding
+    /// the default looks the user up in the user database, a cost every start would pay for nothing.
+    /// </summary>
+    public static void DescribeDefaultBackend()
+    {
+        var now = BackendUrl.Redact(Coordinator.DefaultBackendUrl);
+        foreach (var option in BackendOptions)
+        {
+            option.Description = $"{BackendDescription}; now {now}]";
+        }
+    }
 
     /// <summary>A duration option (<see cref="DurationParser"/>); a bad value is a parse error (exit 64).</summary>
     /// <param name="name">The option's name, such as <c>--timeout</c>.</param>

@@ -24,7 +24,10 @@ internal static class ExitCodes
     /// <summary>EX_OSERR: the operating system refused to start the command.</summary>
     public const int OsError = 71;
 
-    /// <summary>EX_OSFILE: util-linux <c>setpriv</c>, which ties the command's life to baton's, is missing.</summary>
+    /// <summary>
+    /// EX_OSFILE: baton was built without its native helper (no C compiler) and util-linux <c>setpriv</c>, which then
+    /// ties the command's life to baton's, is missing.
+    /// </summary>
     public const int OsFileMissing = 72;
 
     /// <summary>EX_TEMPFAIL: the lock was not acquired within <c>--timeout</c>.</summary>

@@ -22,7 +22,6 @@ internal static class Help
         {
             if (option is HelpOption { Action: HelpAction standard } help)
             {
-                standard.MaxWidth = Console.IsOutputRedirected ? 100 : Math.Max(Terminal.Width, 60);
                 help.Action = new WithExamples(standard);
             }
         }
@@ -36,6 +35,9 @@ internal static class Help
 
         public override int Invoke(ParseResult parseResult)
         {
+            // Worked out here, not when the command tree is built: only help needs them.
+            standard.MaxWidth = Console.IsOutputRedirected ? 100 : Math.Max(Terminal.Width, 60);
+            CommonOptions.DescribeDefaultBackend();
             var result = standard.Invoke(parseResult);
             if (Sections.TryGetValue(parseResult.CommandResult.Command, out var lines))
             {

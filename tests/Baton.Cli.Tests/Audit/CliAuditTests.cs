@@ -98,7 +98,8 @@ public sealed class CliAuditTests : IDisposable
     /// parent-death signal only after it has been executed and has parsed its arguments, and does not check
     /// that its parent is still alive afterwards; a kill -9 in between leaves the command running with the lock
     /// already free. The window is widened here by a slow setpriv found first in PATH (baton looks in PATH
-    /// first): load, a cold page cache or a busy machine give the real one the same window.
+    /// first): load, a cold page cache or a busy machine give the real one the same window. Run against the
+    /// build without the native helper, the only one that uses setpriv (<see cref="FallbackBuild"/>).
     /// </summary>
     [Fact]
     public async Task Run_BatonKilledBeforeSetprivSetsTheDeathSignal_CommandNeverRunsUnprotected()
@@ -116,7 +117,7 @@ public sealed class CliAuditTests : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var arg in (string[])[CliLocator.Assembly, "run", "job", "--backend", _locks.Url, "--", "sh", "-c", "echo command-ran pid=$$; exec sleep 20"])
+        foreach (var arg in (string[])[FallbackBuild.Assembly, "run", "job", "--backend", _locks.Url, "--", "sh", "-c", "echo command-ran pid=$$; exec sleep 20"])
         {
             startInfo.ArgumentList.Add(arg);
         }

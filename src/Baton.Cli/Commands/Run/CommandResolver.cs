@@ -5,7 +5,8 @@ namespace Baton.Cli.Commands.Run;
 /// <summary>
 /// Finds the command before the lock is taken, the way a shell does (a name with a <c>/</c> is a path,
 /// anything else is searched in <c>PATH</c>), so a typo fails at once with 127 (not found) or 126 (not
-/// executable) instead of after waiting for the lock.
+/// executable) instead of after waiting for the lock. The path found is the one executed (the command's
+/// <c>argv[0]</c> stays as given, as under a shell).
 /// </summary>
 internal static class CommandResolver
 {
@@ -13,10 +14,12 @@ internal static class CommandResolver
 
     /// <summary>Returns <see cref="ExitCodes.Success"/> when the command can be executed, or 127/126 with a message.</summary>
     /// <param name="command">The command as given (<c>ARGV[0]</c>).</param>
+    /// <param name="path">The executable found: the command itself when it contains a <c>/</c>, else the first match in <c>PATH</c>.</param>
     /// <param name="message">Why it cannot run, for the operator.</param>
-    public static int Check(string command, out string? message)
+    public static int Check(string command, out string path, out string? message)
     {
         message = null;
+        path = command;
         if (command.Length == 0)
         {
             message = "the command is empty.";
@@ -28,9 +31,9 @@ internal static class CommandResolver
             return CheckPath(command, command, out message);
         }
 
-        var path = Environment.GetEnvironmentVariable("PATH");
+        var searchPath = Environment.GetEnvironmentVariable("PATH");
         var sawNotExecutable = false;
-        foreach (var directory in (string.IsNullOrEmpty(path) ? DefaultPath : path).Split(':'))
+        foreach (var directory in (string.IsNullOrEmpty(searchPath) ? DefaultPath : searchPath).Split(':'))
         {
             var candidate = Path.Combine(directory.Length == 0 ? "." : directory, command);
             if (!File.Exists(candidate))
@@ -40,6 +43,7 @@ internal static class CommandResolver
 
             if (NativeMethods.Access(candidate, NativeMethods.X_OK) == 0)
             {
+                path = candidate;
                 return ExitCodes.Success;
             }
 

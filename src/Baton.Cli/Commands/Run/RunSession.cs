@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Baton.Cli.Shared;
 
 namespace Baton.Cli.Commands.Run;
@@ -40,18 +41,20 @@ internal sealed class RunSession(string name, string? backendUrl, bool shared, T
             return ExitCodes.Usage;
         }
 
-        var found = CommandResolver.Check(child.Arguments[0], out var notFound);
+        var found = CommandResolver.Check(child.Arguments[0], out var path, out var notFound);
         if (found != ExitCodes.Success)
         {
             Report.Error(notFound!);
             return found;
         }
 
-        if (ChildLauncher.FindSetpriv() is not { } setpriv)
+        string? setpriv = null;
+        if (!ChildLauncher.CanSpawnDirectly && (setpriv = ChildLauncher.FindSetpriv()) is null)
         {
             Report.Error(
-                "cannot find util-linux 'setpriv' (in PATH, /usr/bin or /bin). baton runs the command through "
-                + "'setpriv --pdeathsig KILL' so that it dies with baton and never runs without the lock; install util-linux.");
+                "cannot find util-linux 'setpriv' (in PATH, /usr/bin or /bin). This baton was built without its native "
+                + "helper (no C compiler), so it runs the command through 'setpriv --pdeathsig KILL' so that it dies with "
+                + "baton and never runs without the lock; install util-linux, or rebuild baton where 'cc' is available.");
             return ExitCodes.OsFileMissing;
         }
 
@@ -72,7 +75,7 @@ internal sealed class RunSession(string name, string? backendUrl, bool shared, T
 
         try
         {
-            return RunConnected(coordinator, signals, setpriv);
+            return RunConnected(coordinator, signals, path, setpriv);
         }
         finally
         {
@@ -80,7 +83,7 @@ internal sealed class RunSession(string name, string? backendUrl, bool shared, T
         }
     }
 
-    private int RunConnected(Coordinator coordinator, SignalRelay signals, string setpriv)
+    private int RunConnected(Coordinator coordinator, SignalRelay signals, string path, string? setpriv)
     {
         LockHandleBase? handle;
         var started = Stopwatch.GetTimestamp();
@@ -120,7 +123,7 @@ internal sealed class RunSession(string name, string? backendUrl, bool shared, T
                     + $"{takeover.PreviousHolder} (token {takeover.PreviousFencingToken}), {takeover.Reason} at {takeover.EndedAt.ToUniversalTime():u}.");
             }
 
-            return RunChild(handle, signals, setpriv);
+            return RunChild(handle, signals, path, setpriv);
         }
         finally
         {
@@ -132,17 +135,18 @@ internal sealed class RunSession(string name, string? backendUrl, bool shared, T
         }
     }
 
-    private int RunChild(LockHandleBase handle, SignalRelay signals, string setpriv)
+    private int RunChild(LockHandleBase handle, SignalRelay signals, string path, string? setpriv)
     {
         if (!signals.TryBeginStart())
         {
             return ExitCodes.SignalBase + signals.Received;
         }
 
-        Process process;
+        RunningCommand? command;
+        int execError;
         try
         {
-            process = ChildLauncher.Start(setpriv, child.Arguments, name, handle.FencingToken);
+            command = ChildLauncher.Start(path, child.Arguments, setpriv, name, handle.FencingToken, out execError);
         }
         catch (Win32Exception e)
         {
@@ -151,17 +155,25 @@ internal sealed class RunSession(string name, string? backendUrl, bool shared, T
             return ExitCodes.OsError;
         }
 
-        using (process)
+        if (command is null)
         {
-            signals.Started(process);
+            // Found before the lock was taken, but gone or changed since: report as a shell would.
+            signals.Finished();
+            Report.Error($"cannot execute {Terminal.Printable(child.Arguments[0])}: {Marshal.GetPInvokeErrorMessage(execError)}.");
+            return execError is NativeMethods.ENOENT or NativeMethods.ENOTDIR ? ExitCodes.CommandNotFound : ExitCodes.CommandNotExecutable;
+        }
+
+        using (command)
+        {
+            signals.Started(command);
             using var lost = handle.LostToken.Register(() =>
             {
                 Report.Error($"lost the lock '{Terminal.Printable(name)}' ({handle.LossReason}): ownership can no longer be guaranteed; sending SIGTERM to the command.");
                 signals.SendToChild(NativeMethods.SIGTERM);
             });
-            process.WaitForExit();
+            command.WaitForEnd();
             signals.Finished();
-            return process.ExitCode;
+            return command.Reap();
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Baton.Cli.Shared;
 
@@ -23,7 +22,7 @@ internal sealed class SignalRelay : IDisposable
     private readonly List<int> _pending = [];
     private Phase _phase = Phase.Waiting;
     private int _signal;
-    private Process? _child;
+    private RunningCommand? _child;
 
     /// <summary>Registers the handlers.</summary>
     public SignalRelay()
@@ -74,7 +73,7 @@ internal sealed class SignalRelay : IDisposable
 
     /// <summary>From now on signals go to <paramref name="child"/>; those that came while it was being started go now.</summary>
     /// <param name="child">The command's process.</param>
-    public void Started(Process child)
+    public void Started(RunningCommand child)
     {
         lock (_gate)
         {
@@ -165,7 +164,7 @@ internal sealed class SignalRelay : IDisposable
 
     private void Forward(int signal, bool fromTerminal = true)
     {
-        if (_child is not { } child || child.HasExited)
+        if (_child is not { } child || child.HasEnded)
         {
             return;
         }
