@@ -476,7 +476,11 @@ internal sealed class EtcdBackend : CoordinationBackend
             LeaseSession session;
             try
             {
-                session = await LeaseSession.StartAsync(_connection, _options.Ttl, Time, _logger, cancellationToken).ConfigureAwait(false);
+                session = await LeaseSession.StartAsync(_connection, _options.Ttl, Time, _logger, first: _sessions.Count == 0, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RpcException e) when (cancellationToken.IsCancellationRequested || e.StatusCode == StatusCode.DeadlineExceeded)
+            {
+                throw new BackendUnavailableException($"etcd at {DisplayUrl} did not answer in time (granting a lease); is it running and reachable?", e);
             }
             catch (RpcException e)
             {

@@ -78,20 +78,24 @@ internal sealed class EtcdConnection : IAsyncDisposable
     /// Calls wait for the channel to be ready rather than failing at once while it reconnects (a member restarting,
     /// failover to another): the deadline or the caller's cancellation bounds the wait.
     /// </remarks>
-    public CallOptions Call(CancellationToken cancellationToken, TimeSpan? timeout = null) =>
-        new CallOptions(_auth, timeout is { } t ? DateTime.UtcNow + t : null, cancellationToken).WithWaitForReady();
+    public CallOptions Call(CancellationToken cancellationToken, TimeSpan? timeout = null, bool waitForReady = true) =>
+        new CallOptions(_auth, timeout is { } t ? DateTime.UtcNow + t : null, cancellationToken).WithWaitForReady(waitForReady);
 
-    /// <summary>Runs a unary call, authenticating again once when etcd says the token expired.</summary>
-    public async Task<T> RunAsync<T>(Func<CallOptions, AsyncUnaryCall<T>> call, CancellationToken cancellationToken, TimeSpan? timeout = null)
+    /// <summary>
+    /// Runs a unary call, authenticating again once when etcd says the token expired. <paramref name="waitForReady"/>
+    /// false fails at once when no endpoint accepts a connection (the first call of a coordinator: an unreachable
+    /// cluster is reported at once, not at the end of the connect timeout).
+    /// </summary>
+    public async Task<T> RunAsync<T>(Func<CallOptions, AsyncUnaryCall<T>> call, CancellationToken cancellationToken, TimeSpan? timeout = null, bool waitForReady = true)
     {
         try
         {
-            return await call(Call(cancellationToken, timeout)).ResponseAsync.ConfigureAwait(false);
+            return await call(Call(cancellationToken, timeout, waitForReady)).ResponseAsync.ConfigureAwait(false);
         }
         catch (RpcException e) when (_options.UserName is not null && IsAuthFailure(e))
         {
             await AuthenticateAsync(cancellationToken).ConfigureAwait(false);
-            return await call(Call(cancellationToken, timeout)).ResponseAsync.ConfigureAwait(false);
+            return await call(Call(cancellationToken, timeout, waitForReady)).ResponseAsync.ConfigureAwait(false);
         }
     }
 
@@ -112,7 +116,7 @@ internal sealed class EtcdConnection : IAsyncDisposable
             var auth = new Auth.AuthClient(_channel);
             var response = await auth.AuthenticateAsync(
                 new AuthenticateRequest { Name = _options.UserName, Password = _options.Password ?? string.Empty },
-                new CallOptions(deadline: DateTime.UtcNow + TimeSpan.FromSeconds(10), cancellationToken: cancellationToken)).ResponseAsync.ConfigureAwait(false);
+                new CallOptions(deadline: DateTime.UtcNow + TimeSpan.FromSeconds(10), cancellationToken: cancellationToken).WithWaitForReady(false)).ResponseAsync.ConfigureAwait(false);
             _auth = new Metadata { { "token", response.Token } };
         }
         finally

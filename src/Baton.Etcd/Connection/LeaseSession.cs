@@ -50,12 +50,15 @@ internal sealed class LeaseSession : IAsyncDisposable
     /// <summary>Why the session ended, once <see cref="IsLost"/>.</summary>
     public LossReason LossReason { get; private set; } = LossReason.LeaseExpired;
 
-    public static async Task<LeaseSession> StartAsync(EtcdConnection connection, TimeSpan ttl, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
+    /// <summary>Grants the lease and starts keeping it alive; the coordinator's first session fails at once if no endpoint accepts a connection.</summary>
+    public static async Task<LeaseSession> StartAsync(EtcdConnection connection, TimeSpan ttl, TimeProvider time, ILogger logger, bool first, CancellationToken cancellationToken)
     {
         var sentAt = time.GetTimestamp();
         var granted = await connection.RunAsync(
             options => connection.Lease.LeaseGrantAsync(new LeaseGrantRequest { TTL = (long)ttl.TotalSeconds }, options),
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken,
+            TimeSpan.FromSeconds(10),
+            waitForReady: !first).ConfigureAwait(false);
         if (!string.IsNullOrEmpty(granted.Error))
         {
             throw new InvalidOperationException($"etcd refused a lease: {granted.Error}");

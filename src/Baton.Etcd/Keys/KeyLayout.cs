@@ -63,7 +63,9 @@ internal sealed class KeyLayout(string prefix)
         name = suffix = string.Empty;
         kind = LockKind.Lock;
         var text = key.ToStringUtf8();
-        if (!text.StartsWith(Prefix, StringComparison.Ordinal) || text.Length == Prefix.Length || text[Prefix.Length] == '\0')
+
+        // Names hold no NUL; records (ours, or under a longer prefix that shares this one) do.
+        if (!text.StartsWith(Prefix, StringComparison.Ordinal) || text.Length == Prefix.Length || text.Contains('\0', StringComparison.Ordinal))
         {
             return false;
         }
