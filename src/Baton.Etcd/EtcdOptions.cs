@@ -1,0 +1,112 @@
+using System.Globalization;
+using Baton.Backends;
+
+namespace Baton.Etcd;
+
+/// <summary>
+/// What an <c>etcd://</c> or <c>etcds://</c> URL asks for: <c>etcd://[user:password@]host:port[,host:port…][?prefix=baton/&amp;ttl=15s]</c>.
+/// </summary>
+internal sealed record EtcdOptions(
+    IReadOnlyList<(string Host, int Port)> Endpoints,
+    bool UseTls,
+    string? UserName,
+    string? Password,
+    string Prefix,
+    TimeSpan Ttl,
+    string DisplayUrl)
+{
+    /// <summary>The default lease time: DESIGN.md's session time of lease-based backends.</summary>
+    public static readonly TimeSpan DefaultTtl = TimeSpan.FromSeconds(15);
+
+    /// <summary>The prefix of every key Baton writes unless <c>?prefix=</c> says otherwise.</summary>
+    public const string DefaultPrefix = "baton/";
+
+    private const int DefaultPort = 2379;
+
+    /// <summary>Reads the URL; any mistake is an <see cref="ArgumentException"/> naming it, without the password.</summary>
+    public static EtcdOptions Parse(BackendUrl url)
+    {
+        if (url.Hosts.Count == 0)
+        {
+            throw new ArgumentException($"'{url}' names no etcd endpoint: use etcd://host:port[,host:port…].", nameof(url));
+        }
+
+        if (url.Path.Length > 0 && url.Path != "/")
+        {
+            throw new ArgumentException($"'{url}' has a path ('{url.Path}'), but etcd URLs take none: set the key prefix with ?prefix=.", nameof(url));
+        }
+
+        var endpoints = url.Hosts.Select(host => ParseEndpoint(url, host)).ToArray();
+        var prefix = DefaultPrefix;
+        var ttl = DefaultTtl;
+        string? user = url.UserName, password = url.Password;
+        foreach (var (key, value) in url.Query)
+        {
+            switch (key.ToLowerInvariant())
+            {
+                case "prefix":
+                    prefix = value;
+                    if (prefix.Contains('\0', StringComparison.Ordinal))
+                    {
+                        throw new ArgumentException($"'{url}' has a prefix with a NUL character; Baton keeps its records under the prefix followed by NUL.", nameof(url));
+                    }
+
+                    break;
+                case "ttl":
+                    ttl = ParseTtl(url, value);
+                    break;
+                case "username":
+                    user = value.Length > 0 ? value : null;
+                    break;
+                case "password":
+                    password = value;
+                    break;
+                default:
+                    throw new ArgumentException($"'{url}' has the unknown option '{key}'. etcd URLs take prefix, ttl, username and password.", nameof(url));
+            }
+        }
+
+        if (password is not null && user is null)
+        {
+            throw new ArgumentException($"'{url}' gives a password but no user name.", nameof(url));
+        }
+
+        return new EtcdOptions(endpoints, url.Scheme == "etcds", user, password, prefix, ttl, url.ToString());
+    }
+
+    private static (string Host, int Port) ParseEndpoint(BackendUrl url, string endpoint)
+    {
+        var colon = endpoint.LastIndexOf(':');
+        var bracketed = endpoint.StartsWith('[');
+        if (colon < 0 || (bracketed && colon < endpoint.IndexOf(']', StringComparison.Ordinal)))
+        {
+            return (endpoint, DefaultPort);
+        }
+
+        var host = endpoint[..colon];
+        if (host.Length == 0 || !int.TryParse(endpoint[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+        {
+            throw new ArgumentException($"'{url}' has an invalid endpoint '{endpoint}': expected host:port with a port from 1 to 65535.", nameof(url));
+        }
+
+        return (host, port);
+    }
+
+    private static TimeSpan ParseTtl(BackendUrl url, string value)
+    {
+        var unit = value.EndsWith("ms", StringComparison.Ordinal) ? "ms" : value.EndsWith('s') ? "s" : string.Empty;
+        var number = value[..(value.Length - unit.Length)];
+        if (!double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount) || unit.Length == 0 && number.Length == 0)
+        {
+            throw new ArgumentException($"'{url}' has an invalid ttl '{value}': expected seconds such as 15s (or 15), at least 2s.", nameof(url));
+        }
+
+        var ttl = unit == "ms" ? TimeSpan.FromMilliseconds(amount) : TimeSpan.FromSeconds(amount);
+        if (ttl < TimeSpan.FromSeconds(2) || ttl > TimeSpan.FromHours(1))
+        {
+            throw new ArgumentException($"'{url}' has a ttl of {value}; etcd leases here take 2s to 1h (etcd counts whole seconds).", nameof(url));
+        }
+
+        return TimeSpan.FromSeconds(Math.Ceiling(ttl.TotalSeconds));
+    }
+}

@@ -1,0 +1,255 @@
+using Baton.Backends;
+using Baton.Etcd.Connection;
+using Baton.Etcd.Keys;
+using Baton.Etcd.Queue;
+using Google.Protobuf;
+
+namespace Baton.Etcd.Holds;
+
+/// <summary>
+/// A queued request: its contender key is in etcd; it watches the one key whose change can let it in (the key just
+/// before it, or the writer it waits behind), or the whole name for upgrades and semaphores, and reads the queue
+/// again at each event. Withdrawal and the grant are decided by one compare-and-swap, so they never both win.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "The stop source lives as long as the ticket; the loop may read its token until it ends.")]
+internal abstract class EtcdTicket : AcquisitionTicket
+{
+    private const int Waiting = 0, GrantedState = 1, Withdrawn = 2;
+
+    private readonly TaskCompletionSource<LockGrant> _granted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _loop;
+    private int _state;
+
+    protected EtcdTicket(EtcdBackend backend, LeaseSession session, PreparedName name, ByteString key, long createRevision, int maxCount)
+    {
+        Backend = backend;
+        Session = session;
+        Name = name;
+        Key = key;
+        CreateRevision = createRevision;
+        MaxCount = maxCount;
+    }
+
+    public override Task<LockGrant> Granted => _granted.Task;
+
+    protected EtcdBackend Backend { get; }
+
+    protected LeaseSession Session { get; }
+
+    public PreparedName Name { get; }
+
+    protected ByteString Key { get; }
+
+    protected long CreateRevision { get; }
+
+    protected int MaxCount { get; }
+
+    public void Start(IReadOnlyList<Contender> queue, long revision) => _loop = Task.Run(() => RunAsync(queue, revision));
+
+    /// <summary>Whether the contender may hold now; if so, makes the grant (written to etcd) and returns it.</summary>
+    protected abstract Task<LockGrant?> TryGrantAsync(IReadOnlyList<Contender> queue, int index, long revision, CancellationToken cancellationToken);
+
+    /// <summary>Undoes the request in etcd after a withdrawal or failure (deletes the key, or reverts an upgrade).</summary>
+    protected abstract Task UndoAsync();
+
+    /// <summary>Gives a grant made after a withdrawal straight back.</summary>
+    protected abstract Task ReturnAsync(LockGrant grant);
+
+    /// <summary>Runs once the grant won over any withdrawal, before the acquirer sees it.</summary>
+    protected virtual void OnGranted(LockGrant grant)
+    {
+    }
+
+    protected virtual void OnFinished()
+    {
+    }
+
+    private async Task RunAsync(IReadOnlyList<Contender> queue, long revision)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, Session.Lost);
+        var token = linked.Token;
+        try
+        {
+            while (true)
+            {
+                var index = IndexOf(queue);
+                if (index < 0)
+                {
+                    throw new BackendUnavailableException(
+                        $"The wait for '{Name.Name}' on {Backend.DisplayUrl} ended: its key was deleted (its lease expired, or an operator removed it).");
+                }
+
+                var grant = await TryGrantAsync(queue, index, revision, token).ConfigureAwait(false);
+                if (grant is not null)
+                {
+                    if (Interlocked.CompareExchange(ref _state, GrantedState, Waiting) == Waiting)
+                    {
+                        OnGranted(grant);
+                        OnFinished();
+                        _granted.TrySetResult(grant);
+                    }
+                    else
+                    {
+                        await ReturnAsync(grant).ConfigureAwait(false);
+                    }
+
+                    return;
+                }
+
+                var standing = QueueRules.Evaluate(queue, index, Name.Kind, MaxCount);
+                var changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                var watch = standing.WaitsForAny
+                    ? await Backend.Hub.WatchAsync(Name.Contenders, Name.ContendersEnd, revision + 1, _ => changed.TrySetResult(), () => changed.TrySetResult(), token).ConfigureAwait(false)
+                    : await Backend.Hub.WatchAsync(standing.WaitFor!.Key, null, revision + 1, _ => changed.TrySetResult(), () => changed.TrySetResult(), token).ConfigureAwait(false);
+                await using (watch.ConfigureAwait(false))
+                {
+                    await changed.Task.WaitAsync(token).ConfigureAwait(false);
+                }
+
+                (queue, revision) = await Backend.ReadQueueAsync(Name, token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e)
+        {
+            if (Interlocked.CompareExchange(ref _state, Withdrawn, Waiting) == Waiting)
+            {
+                // Failed on its own (lease lost, etcd unreachable): nobody withdraws it, so undo here.
+                OnFinished();
+                await TryUndoAsync().ConfigureAwait(false);
+                if (Session.IsLost && e is OperationCanceledException)
+                {
+                    e = new BackendUnavailableException($"The wait for '{Name.Name}' on {Backend.DisplayUrl} ended: the coordinator's etcd lease was lost.");
+                }
+
+                _granted.TrySetException(e);
+            }
+        }
+    }
+
+    private int IndexOf(IReadOnlyList<Contender> queue)
+    {
+        for (var i = 0; i < queue.Count; i++)
+        {
+            if (queue[i].Key == Key && queue[i].CreateRevision == CreateRevision)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    public override async ValueTask<bool> WithdrawAsync()
+    {
+        var previous = Interlocked.CompareExchange(ref _state, Withdrawn, Waiting);
+        if (previous == GrantedState)
+        {
+            return false;
+        }
+
+        if (previous == Withdrawn)
+        {
+            return true;
+        }
+
+        await StopLoopAsync().ConfigureAwait(false);
+        OnFinished();
+        await TryUndoAsync().ConfigureAwait(false);
+        _granted.TrySetCanceled();
+        return true;
+    }
+
+    /// <summary>Ends the wait with <paramref name="failure"/> (the coordinator was disposed).</summary>
+    public async ValueTask FailAsync(Exception failure)
+    {
+        if (Interlocked.CompareExchange(ref _state, Withdrawn, Waiting) != Waiting)
+        {
+            return;
+        }
+
+        await StopLoopAsync().ConfigureAwait(false);
+        OnFinished();
+        await TryUndoAsync().ConfigureAwait(false);
+        _granted.TrySetException(failure);
+    }
+
+    private async Task StopLoopAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_loop is { } loop)
+        {
+            await loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private async Task TryUndoAsync()
+    {
+        try
+        {
+            await UndoAsync().ConfigureAwait(false);
+        }
+        catch (BackendUnavailableException)
+        {
+            // The key goes with the lease anyway.
+        }
+    }
+}
+
+/// <summary>A queued acquisition of a contender key.</summary>
+internal sealed class EtcdAcquireTicket(EtcdBackend backend, LeaseSession session, SuffixClaim claim, ByteString key, long createRevision, AcquisitionRequest request)
+    : EtcdTicket(backend, session, claim.Name, key, createRevision, request.MaxCount)
+{
+    protected override async Task<LockGrant?> TryGrantAsync(IReadOnlyList<Contender> queue, int index, long revision, CancellationToken cancellationToken)
+    {
+        EtcdBackend.CheckCount(queue, Name, MaxCount);
+        if (!QueueRules.Evaluate(queue, index, Name.Kind, MaxCount).Holds)
+        {
+            return null;
+        }
+
+        return await Backend.FinishGrantAsync(Session, claim, Key, CreateRevision, request, cancellationToken).ConfigureAwait(false);
+    }
+
+    protected override async Task ReturnAsync(LockGrant grant) => await grant.ReleaseAsync().ConfigureAwait(false);
+
+    protected override async Task UndoAsync()
+    {
+        try
+        {
+            await Backend.DeleteContenderAsync(Key, CreateRevision).ConfigureAwait(false);
+        }
+        finally
+        {
+            // After the delete: a new request reusing the suffix must not put its key before it.
+            claim.Dispose();
+        }
+    }
+
+    protected override void OnFinished() => Backend.Forget(this);
+}
+
+/// <summary>A queued upgrade: the reader's key, marked upgrading, waits to be the only holder.</summary>
+internal sealed class EtcdUpgradeTicket(EtcdBackend backend, EtcdGrant grant, long upgradeRevision)
+    : EtcdTicket(backend, grant.Session, grant.Name, grant.Key, grant.CreateRevision, 1)
+{
+    protected override async Task<LockGrant?> TryGrantAsync(IReadOnlyList<Contender> queue, int index, long revision, CancellationToken cancellationToken)
+    {
+        if (QueueRules.Holders(queue, Name.Kind, 1)[index] != LockMode.Exclusive)
+        {
+            return null;
+        }
+
+        await Backend.RecordUpgradeAsync(grant, upgradeRevision, cancellationToken).ConfigureAwait(false);
+        return grant;
+    }
+
+    protected override void OnGranted(LockGrant granted) => grant.Upgraded(upgradeRevision);
+
+    // Until OnGranted, the grant is still the shared hold with its own token: undoing the mark keeps exactly that.
+    protected override Task UndoAsync() => Backend.SetModeAsync(grant, ContenderMode.Shared, grant.FencingToken, CancellationToken.None);
+
+    protected override Task ReturnAsync(LockGrant granted) => UndoAsync();
+
+    protected override void OnFinished() => Backend.Forget(this);
+}
