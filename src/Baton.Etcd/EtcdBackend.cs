@@ -115,8 +115,8 @@ internal sealed class EtcdBackend : CoordinationBackend
                 await TryDeleteAsync(key).ConfigureAwait(false);
                 throw;
             }
-            var revision = response.Header.Revision;
 
+            var revision = response.Header.Revision;
             if (response.Succeeded)
             {
                 var self = new Contender(key, claim.Suffix, revision, revision, session.LeaseId, value);
@@ -127,32 +127,40 @@ internal sealed class EtcdBackend : CoordinationBackend
                 return AcquisitionStart.Granted(grant);
             }
 
+            // The key's create revision as etcd has it: when a retried request had been applied already (the answer
+            // was lost in a leader change), the second put kept the first one's revision.
             var queue = QueueRules.Contenders(response.Responses[1].ResponseRange, name.Contenders, name.Kind);
+            var index = queue.FindIndex(c => c.Key == key);
+            if (index < 0)
+            {
+                throw new BackendUnavailableException($"etcd at {DisplayUrl} lost the key of a request for '{name.Name}' as it was written (its lease expired?).");
+            }
+
+            var created = queue[index].CreateRevision;
             try
             {
                 CheckCount(queue, name, request.MaxCount);
             }
             catch (InvalidOperationException)
             {
-                await DeleteContenderAsync(key, revision).ConfigureAwait(false);
+                await DeleteContenderAsync(key, created).ConfigureAwait(false);
                 throw;
             }
 
-            var index = queue.FindIndex(c => c.CreateRevision == revision && c.Key == key);
-            if (index >= 0 && QueueRules.Evaluate(queue, index, name.Kind, request.MaxCount).Holds)
+            if (QueueRules.Evaluate(queue, index, name.Kind, request.MaxCount).Holds)
             {
-                var grant = await FinishGrantAsync(session, claim, key, revision, request, cancellationToken).ConfigureAwait(false);
+                var grant = await FinishGrantAsync(session, claim, key, created, request, cancellationToken).ConfigureAwait(false);
                 handedOff = true;
                 return AcquisitionStart.Granted(grant);
             }
 
             if (!request.Wait)
             {
-                await DeleteContenderAsync(key, revision).ConfigureAwait(false);
+                await DeleteContenderAsync(key, created).ConfigureAwait(false);
                 return AcquisitionStart.Denied;
             }
 
-            var ticket = new EtcdAcquireTicket(this, session, claim, key, revision, request);
+            var ticket = new EtcdAcquireTicket(this, session, claim, key, created, request);
             lock (_gate)
             {
                 ThrowIfDisposedLocked();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Text.Json;
 
 namespace Baton.Etcd.Tests;
 
@@ -71,73 +72,87 @@ internal sealed class Etcdctl : IAsyncDisposable
 }
 
 /// <summary>
-/// A private single-member etcd that a test may stop and start again (the shared one must stay up): a free port
-/// pair on 127.0.0.1, a data directory on tmpfs that survives restarts and is deleted at the end.
+/// A private etcd cluster (one member or several) that a test may kill and start again (the shared one must stay
+/// up): free ports on 127.0.0.1, data directories on tmpfs that survive restarts and are deleted at the end.
 /// </summary>
 internal sealed class PrivateEtcd : IAsyncDisposable
 {
-    private readonly string _data = Path.Combine(Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath(), $"baton-etcd-test-{Guid.NewGuid():N}");
-    private readonly int _peerPort = FreePort();
-    private Process? _process;
+    private readonly Member[] _members;
 
-    public int Port { get; } = FreePort();
-
-    public string Endpoint => $"127.0.0.1:{Port}";
-
-    public string Url(string query) => $"etcd://{Endpoint}?{query}";
-
-    public static async Task<PrivateEtcd> StartAsync()
+    private PrivateEtcd(int size)
     {
-        var etcd = new PrivateEtcd();
+        var id = Guid.NewGuid().ToString("N");
+        var root = Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath();
+        _members = [.. Enumerable.Range(0, size).Select(i => new Member($"m{i}", Path.Combine(root, $"baton-etcd-test-{id}-{i}"), FreePort(), FreePort()))];
+    }
+
+    /// <summary>host:port of every member, comma-separated (etcdctl's --endpoints, and the URL's host list).</summary>
+    public string Endpoints => string.Join(',', _members.Select(m => m.Endpoint));
+
+    public string Url(string query) => $"etcd://{Endpoints}?{query}";
+
+    public static async Task<PrivateEtcd> StartAsync(int size = 1)
+    {
+        var etcd = new PrivateEtcd(size);
         await etcd.StartAgainAsync();
         return etcd;
     }
 
-    /// <summary>Starts the member (again, on the same data: leases and keys survive, as after a crash).</summary>
+    /// <summary>Starts every member (again, on the same data: leases and keys survive, as after a crash).</summary>
     public async Task StartAgainAsync()
     {
-        var info = new ProcessStartInfo("etcd") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[]
+        var cluster = string.Join(',', _members.Select(m => $"{m.Name}=http://127.0.0.1:{m.PeerPort}"));
+        foreach (var member in _members)
         {
-            "--name", "private", "--data-dir", _data, "--log-level", "error",
-            "--listen-client-urls", $"http://{Endpoint}", "--advertise-client-urls", $"http://{Endpoint}",
-            "--listen-peer-urls", $"http://127.0.0.1:{_peerPort}", "--initial-advertise-peer-urls", $"http://127.0.0.1:{_peerPort}",
-            "--initial-cluster", $"private=http://127.0.0.1:{_peerPort}",
-        })
-        {
-            info.ArgumentList.Add(argument);
+            member.Start(cluster);
         }
 
-        _process = Process.Start(info) ?? throw new InvalidOperationException("etcd did not start.");
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
         var deadline = Stopwatch.StartNew();
-        while ((await Etcdctl.RunAsync(Endpoint, "--command-timeout=1s", "endpoint", "health")).ExitCode != 0)
+        while ((await Etcdctl.RunAsync(Endpoints, "--command-timeout=1s", "endpoint", "health")).ExitCode != 0)
         {
-            if (deadline.Elapsed > TimeSpan.FromSeconds(30) || _process.HasExited)
+            if (deadline.Elapsed > TimeSpan.FromSeconds(30) || _members.Any(m => m.HasExited))
             {
-                throw new InvalidOperationException($"The private etcd on {Endpoint} did not become healthy.");
+                throw new InvalidOperationException($"The private etcd on {Endpoints} did not become healthy.");
             }
         }
     }
 
-    /// <summary>kill -9 of the member.</summary>
+    /// <summary>The index of the member that is the raft leader now.</summary>
+    public async Task<int> LeaderAsync()
+    {
+        var (_, json) = await Etcdctl.RunAsync(Endpoints, "--command-timeout=2s", "endpoint", "status", "-w", "json");
+        using var document = JsonDocument.Parse(json);
+        foreach (var status in document.RootElement.EnumerateArray())
+        {
+            var inner = status.GetProperty("Status");
+            if (inner.GetProperty("leader").GetUInt64() == inner.GetProperty("header").GetProperty("member_id").GetUInt64())
+            {
+                var endpoint = status.GetProperty("Endpoint").GetString();
+                return Array.FindIndex(_members, m => m.Endpoint == endpoint);
+            }
+        }
+
+        throw new InvalidOperationException($"No leader among {Endpoints}: {json}");
+    }
+
+    /// <summary>kill -9 of one member.</summary>
+    public Task KillMemberAsync(int index) => _members[index].KillAsync();
+
+    /// <summary>kill -9 of every member.</summary>
     public async Task KillAsync()
     {
-        if (_process is { HasExited: false } process)
+        foreach (var member in _members)
         {
-            process.Kill();
-            await process.WaitForExitAsync();
+            await member.KillAsync();
         }
     }
 
     public async ValueTask DisposeAsync()
     {
         await KillAsync();
-        _process?.Dispose();
-        if (Directory.Exists(_data))
+        foreach (var member in _members)
         {
-            Directory.Delete(_data, recursive: true);
+            member.Delete();
         }
     }
 
@@ -146,5 +161,56 @@ internal sealed class PrivateEtcd : IAsyncDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private sealed class Member(string name, string data, int port, int peerPort)
+    {
+        private Process? _process;
+
+        public string Name => name;
+
+        public int PeerPort => peerPort;
+
+        public string Endpoint => $"127.0.0.1:{port}";
+
+        public bool HasExited => _process?.HasExited ?? true;
+
+        public void Start(string cluster)
+        {
+            var info = new ProcessStartInfo("etcd") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var argument in new[]
+            {
+                "--name", name, "--data-dir", data, "--log-level", "error",
+                "--listen-client-urls", $"http://{Endpoint}", "--advertise-client-urls", $"http://{Endpoint}",
+                "--listen-peer-urls", $"http://127.0.0.1:{peerPort}", "--initial-advertise-peer-urls", $"http://127.0.0.1:{peerPort}",
+                "--initial-cluster", cluster, "--initial-cluster-token", Path.GetFileName(data)[..^2],
+            })
+            {
+                info.ArgumentList.Add(argument);
+            }
+
+            _process?.Dispose();
+            _process = Process.Start(info) ?? throw new InvalidOperationException("etcd did not start.");
+            _process.BeginOutputReadLine();
+            _process.BeginErrorReadLine();
+        }
+
+        public async Task KillAsync()
+        {
+            if (_process is { HasExited: false } process)
+            {
+                process.Kill();
+                await process.WaitForExitAsync();
+            }
+        }
+
+        public void Delete()
+        {
+            _process?.Dispose();
+            if (Directory.Exists(data))
+            {
+                Directory.Delete(data, recursive: true);
+            }
+        }
     }
 }

@@ -86,18 +86,35 @@ internal sealed class EtcdConnection : IAsyncDisposable
     /// false fails at once when no endpoint accepts a connection (the first call of a coordinator: an unreachable
     /// cluster is reported at once, not at the end of the connect timeout).
     /// </summary>
+    /// <remarks>
+    /// While the cluster elects a leader (or the channel fails over), etcd answers <c>Unavailable</c>; such a call is
+    /// sent again every 100 ms until its deadline. Every request Baton sends may be applied twice: its writes
+    /// compare create revisions or put the same key and value again.
+    /// </remarks>
     public async Task<T> RunAsync<T>(Func<CallOptions, AsyncUnaryCall<T>> call, CancellationToken cancellationToken, TimeSpan? timeout = null, bool waitForReady = true)
     {
-        try
+        var deadline = timeout is { } t ? DateTime.UtcNow + t : (DateTime?)null;
+        var authenticatedAgain = false;
+        while (true)
         {
-            return await call(Call(cancellationToken, timeout, waitForReady)).ResponseAsync.ConfigureAwait(false);
-        }
-        catch (RpcException e) when (_options.UserName is not null && IsAuthFailure(e))
-        {
-            await AuthenticateAsync(cancellationToken).ConfigureAwait(false);
-            return await call(Call(cancellationToken, timeout, waitForReady)).ResponseAsync.ConfigureAwait(false);
+            try
+            {
+                return await call(new CallOptions(_auth, deadline, cancellationToken).WithWaitForReady(waitForReady)).ResponseAsync.ConfigureAwait(false);
+            }
+            catch (RpcException e) when (_options.UserName is not null && IsAuthFailure(e) && !authenticatedAgain)
+            {
+                authenticatedAgain = true;
+                await AuthenticateAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (RpcException e) when (waitForReady && e.StatusCode == StatusCode.Unavailable && !cancellationToken.IsCancellationRequested
+                && (deadline is null || DateTime.UtcNow + RetryDelay < deadline))
+            {
+                await Task.Delay(RetryDelay, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
+
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(100);
 
     public static bool IsAuthFailure(RpcException e) =>
         e.StatusCode == StatusCode.Unauthenticated
