@@ -210,6 +210,38 @@ internal sealed class EtcdBackend : CoordinationBackend
             response.Header.Revision).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// For a waiting writer: if its key is still there and no key under the name is older, writes its hold record and
+    /// returns the grant; otherwise returns the queue as it stands, in the same round trip. (Keys of a longer name or
+    /// of the semaphore under the same prefix also count as older here; the queue then decides, as in any read.)
+    /// </summary>
+    public async Task<(LockGrant? Grant, IReadOnlyList<Contender> Queue, long Revision)> TryHoldFirstAsync(
+        LeaseSession session, SuffixClaim claim, ByteString key, long createRevision, AcquisitionRequest request, CancellationToken cancellationToken)
+    {
+        var name = claim.Name;
+        var txn = new TxnRequest();
+        txn.Compare.Add(Ops.Created(key, createRevision));
+        txn.Compare.Add(Ops.NoneOlder(name.Contenders, name.ContendersEnd, createRevision));
+        txn.Success.Add(Ops.Range(name.Records, name.RecordsEnd));
+        txn.Success.Add(Ops.Range(name.Contenders, name.ContendersEnd));
+        txn.Success.Add(Ops.Put(name.Record(claim.Suffix), new HoldRecord(HoldState.Holding, createRevision, createRevision, request.Member).Encode()));
+        txn.Failure.Add(Ops.Range(name.Contenders, name.ContendersEnd));
+        cancellationToken.ThrowIfCancellationRequested();
+        var response = await TxnAsync(txn, CancellationToken.None).ConfigureAwait(false);
+        if (!response.Succeeded)
+        {
+            return (null, QueueRules.Contenders(response.Responses[0].ResponseRange, name.Contenders, name.Kind), response.Header.Revision);
+        }
+
+        var live = QueueRules.Contenders(response.Responses[1].ResponseRange, name.Contenders, name.Kind);
+        var (takeover, dead) = Takeovers.Find(response.Responses[0].ResponseRange.Kvs, name, live, Time.GetUtcNow());
+        await CleanupAsync(dead).ConfigureAwait(false);
+        var grant = await RegisterAsync(
+            new EtcdGrant(this, session, claim, key, createRevision, request.Mode, createRevision, takeover, request.Member),
+            response.Header.Revision).ConfigureAwait(false);
+        return (grant, live, response.Header.Revision);
+    }
+
     private async Task<EtcdGrant> RegisterAsync(EtcdGrant grant, long revision)
     {
         bool disposed;

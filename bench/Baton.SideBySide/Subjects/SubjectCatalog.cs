@@ -13,6 +13,8 @@ internal static class SubjectCatalog
                                  baton:file:///dev/shm/x; contending clients in child processes except
                                  for memory:// (see --baton-placement)
           semaphoreslim          SemaphoreSlim(1, 1) WaitAsync+Release, the in-process floor
+          etcd-writes:HOST:PORT  etcd's floor: a put and a delete of one key through Baton's gRPC client
+                                 (not a lock: --measures uncontended)
           process:LABEL=COMMAND  an external program that prints the JSON result (see bench/README.md);
                                  COMMAND runs under /bin/sh with the settings appended as options
         """;
@@ -33,6 +35,11 @@ internal static class SubjectCatalog
         if (trimmed.Equals("semaphoreslim", StringComparison.OrdinalIgnoreCase))
         {
             return new SemaphoreSlimSubject();
+        }
+
+        if (trimmed.StartsWith("etcd-writes:", StringComparison.Ordinal))
+        {
+            return new EtcdWritesSubject(trimmed["etcd-writes:".Length..]);
         }
 
         if (trimmed.StartsWith("process:", StringComparison.Ordinal))

@@ -23,6 +23,10 @@ internal static class Ops
     public static Compare Empty(ByteString key, ByteString end) =>
         new() { Key = key, RangeEnd = end, Target = Compare.Types.CompareTarget.Create, Result = Compare.Types.CompareResult.Equal, CreateRevision = 0 };
 
+    /// <summary>Every key in [key, end) was created at <paramref name="revision"/> or later: none is older.</summary>
+    public static Compare NoneOlder(ByteString key, ByteString end, long revision) =>
+        new() { Key = key, RangeEnd = end, Target = Compare.Types.CompareTarget.Create, Result = Compare.Types.CompareResult.Greater, CreateRevision = revision - 1 };
+
     /// <summary>The key was last written at this revision.</summary>
     public static Compare Modified(ByteString key, long revision) =>
         new() { Key = key, Target = Compare.Types.CompareTarget.Mod, Result = Compare.Types.CompareResult.Equal, ModRevision = revision };
