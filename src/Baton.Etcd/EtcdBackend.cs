@@ -60,6 +60,10 @@ internal sealed class EtcdBackend : CoordinationBackend
         {
             connection = await EtcdConnection.OpenAsync(options, cancellationToken).ConfigureAwait(false);
         }
+        catch (RpcException e) when (e.StatusCode == StatusCode.InvalidArgument || e.StatusCode == StatusCode.Unauthenticated || e.StatusCode == StatusCode.FailedPrecondition)
+        {
+            throw new BackendUnavailableException($"etcd at {options.DisplayUrl} refused the user name or password ({e.Status.Detail}).", e);
+        }
         catch (RpcException e)
         {
             throw Unavailable(options.DisplayUrl, "cannot authenticate", e);
@@ -69,12 +73,37 @@ internal sealed class EtcdBackend : CoordinationBackend
         try
         {
             await backend.EnsureSessionAsync(cancellationToken).ConfigureAwait(false);
+            await backend.ProbeAccessAsync(cancellationToken).ConfigureAwait(false);
             return backend;
         }
         catch
         {
             await backend.DisposeAsync().ConfigureAwait(false);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Reads one key under the prefix, so a cluster with authentication that refuses this user (or no user) says so
+    /// at connect, not at the first acquisition (etcd grants leases to anyone).
+    /// </summary>
+    private async Task ProbeAccessAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _connection.RunAsync(
+                options => _connection.Kv.RangeAsync(new RangeRequest { Key = Layout.All, RangeEnd = Layout.AllEnd, Limit = 1, KeysOnly = true }, options),
+                cancellationToken,
+                CallTimeout).ConfigureAwait(false);
+        }
+        catch (RpcException e) when (e.StatusCode is StatusCode.PermissionDenied or StatusCode.InvalidArgument or StatusCode.Unauthenticated)
+        {
+            throw new BackendUnavailableException(
+                $"etcd at {DisplayUrl} refused access to the prefix '{_options.Prefix}' ({e.Status.Detail}): give a user name and password with read and write rights on it in the URL.", e);
+        }
+        catch (RpcException e)
+        {
+            throw Unavailable(DisplayUrl, "a read failed", e);
         }
     }
 

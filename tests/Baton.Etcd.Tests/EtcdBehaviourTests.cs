@@ -125,6 +125,26 @@ public sealed class EtcdBehaviourTests
         Assert.Empty((await client.GetRangeAsync(prefix)).Kvs);
     }
 
+    [Fact]
+    public async Task Auth_UserAndPassword_LockWorks_WrongPasswordIsRefusedWithoutShowingIt()
+    {
+        await using var etcd = await PrivateEtcd.StartAsync();
+        Assert.Equal(0, (await Etcdctl.RunAsync(etcd.Endpoints, "user", "add", "root", "--new-user-password=s3cret-root")).ExitCode);
+        Assert.Equal(0, (await Etcdctl.RunAsync(etcd.Endpoints, "auth", "enable")).ExitCode);
+
+        await using (var coordinator = await Coordinator.ConnectAsync($"etcd://root:s3cret-root@{etcd.Endpoints}?ttl=3s"))
+        {
+            await using var handle = await coordinator.CreateLock("job").AcquireAsync(Patience);
+            Assert.Single(await coordinator.ListLocksAsync());
+        }
+
+        var refused = await Assert.ThrowsAsync<BackendUnavailableException>(() => Coordinator.ConnectAsync($"etcd://root:wrong-one@{etcd.Endpoints}").AsTask());
+        Assert.Contains("user name or password", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("wrong-one", refused.ToString(), StringComparison.Ordinal);
+        var anonymous = await Assert.ThrowsAsync<BackendUnavailableException>(() => Coordinator.ConnectAsync($"etcd://{etcd.Endpoints}").AsTask());
+        Assert.Contains(etcd.Endpoints, anonymous.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("etcd://", "names no etcd endpoint")]
     [InlineData("etcd://127.0.0.1:99999", "invalid endpoint")]
