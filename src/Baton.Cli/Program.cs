@@ -7,6 +7,9 @@ using Baton.Cli.Shared;
 // The main thread starts `run`'s command (see ChildLauncher), so Main is synchronous and every verb's
 // action runs on it.
 ChildLauncher.MainThreadId = Environment.CurrentManagedThreadId;
+
+// Backends outside the core, registered by type so trimming and Native AOT keep them (no load by name).
+Baton.Redis.RedisBackendProvider.Register();
 var child = ChildCommandLine.Split(args, out var own);
 var root = BatonCommand.Create(child);
 // No response files: a lock name may start with '@' (DESIGN rule 9: any non-empty string).
