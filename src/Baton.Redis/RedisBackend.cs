@@ -80,7 +80,7 @@ internal sealed partial class RedisBackend : CoordinationBackend
         var backend = new RedisBackend(connection, options, context);
         try
         {
-            await connection.GetSubscriber().SubscribeAsync(backend._wakeChannel, backend.OnWakeMessage).WaitAsync(cancellationToken).ConfigureAwait(false);
+            await SubscribeAsync(connection, backend, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -90,6 +90,26 @@ internal sealed partial class RedisBackend : CoordinationBackend
 
         backend.Keeper.Start();
         return backend;
+    }
+
+    /// <summary>
+    /// Subscribes the wake channel. The multiplexer may still be opening its subscription connection when the
+    /// interactive one is up, and fails fast meanwhile: retry briefly (the caller's connect timeout bounds it).
+    /// </summary>
+    private static async Task SubscribeAsync(ConnectionMultiplexer connection, RedisBackend backend, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await connection.GetSubscriber().SubscribeAsync(backend._wakeChannel, backend.OnWakeMessage).WaitAsync(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (RedisConnectionException) when (attempt < 100 && connection.IsConnected)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(20), backend.Clock, cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     public override object? PrepareName(LockKind kind, string name) => NameKey.Create(Options.Prefix, kind, name);
