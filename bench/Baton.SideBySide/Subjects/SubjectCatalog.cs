@@ -13,6 +13,12 @@ internal static class SubjectCatalog
                                  baton:file:///dev/shm/x; contending clients in child processes except
                                  for memory:// (see --baton-placement)
           semaphoreslim          SemaphoreSlim(1, 1) WaitAsync+Release, the in-process floor
+          distributedlock-redis:redis://HOST:PORT
+                                 DistributedLock.Redis (default options) on that server; contending
+                                 clients in child processes
+          redis-ping:redis://HOST:PORT
+                                 one StackExchange.Redis PING per "acquire": the round-trip floor
+                                 (use with --measures uncontended)
           process:LABEL=COMMAND  an external program that prints the JSON result (see bench/README.md);
                                  COMMAND runs under /bin/sh with the settings appended as options
         """;
@@ -33,6 +39,16 @@ internal static class SubjectCatalog
         if (trimmed.Equals("semaphoreslim", StringComparison.OrdinalIgnoreCase))
         {
             return new SemaphoreSlimSubject();
+        }
+
+        if (trimmed.StartsWith(DistributedLockRedisSubject.Prefix, StringComparison.Ordinal))
+        {
+            return new DistributedLockRedisSubject(trimmed, crossProcess: batonPlacement != BatonPlacement.InProcess);
+        }
+
+        if (trimmed.StartsWith(RedisPingSubject.Prefix, StringComparison.Ordinal))
+        {
+            return new RedisPingSubject(trimmed);
         }
 
         if (trimmed.StartsWith("process:", StringComparison.Ordinal))
