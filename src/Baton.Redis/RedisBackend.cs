@@ -261,8 +261,32 @@ internal sealed partial class RedisBackend : CoordinationBackend
         await _connection.DisposeAsync().ConfigureAwait(false);
     }
 
-    public Task<RedisResult> EvaluateAsync(string script, RedisKey[] keys, RedisValue[] values, CommandFlags flags = CommandFlags.None) =>
-        _database.ScriptEvaluateAsync(script, keys, values, flags);
+    /// <summary>
+    /// Runs a script by its hash; a server that does not know it (restarted) gets the text once. The request is
+    /// written before this returns, so calls made in order under a lock reach the server in that order.
+    /// </summary>
+    public Task<RedisResult> EvaluateAsync(ServerScript script, RedisKey[] keys, RedisValue[] values, CommandFlags flags = CommandFlags.None)
+    {
+        if ((flags & CommandFlags.FireAndForget) != 0)
+        {
+            return _database.ScriptEvaluateAsync(script.Text, keys, values, flags);
+        }
+
+        var sent = _database.ScriptEvaluateAsync(script.Sha, keys, values, flags);
+        return sent.IsCompletedSuccessfully ? sent : WithTextOnNoScriptAsync(sent, script, keys, values, flags);
+    }
+
+    private async Task<RedisResult> WithTextOnNoScriptAsync(Task<RedisResult> sent, ServerScript script, RedisKey[] keys, RedisValue[] values, CommandFlags flags)
+    {
+        try
+        {
+            return await sent.ConfigureAwait(false);
+        }
+        catch (RedisServerException e) when (e.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+        {
+            return await _database.ScriptEvaluateAsync(script.Text, keys, values, flags).ConfigureAwait(false);
+        }
+    }
 
     public RedisValue[] AcquireArguments(string id, LockMode mode, bool wait, int maxCount) =>
     [

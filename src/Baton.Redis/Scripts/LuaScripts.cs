@@ -150,9 +150,19 @@ internal static class LuaScripts
     /// ttl ms, owner, member, max. Replies <c>{1, token, now, takeover|nil}</c> granted; <c>{0}</c> denied;
     /// <c>{2, hint ms}</c> queued; <c>{-1, count}</c> a semaphore in use with another count.
     /// </summary>
-    public const string Acquire = Prelude + """
+    private const string AcquireText = Prelude + """
         use(KEYS[1])
         local id, mode, wait, ttl, owner, member, max = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6], ARGV[7], tonumber(ARGV[8])
+        if redis.call('EXISTS', kh, kq) == 0 then
+          -- Nobody holds or waits: nothing can have expired, nobody is ahead.
+          if mode == 'n' then redis.call('HSET', ks, 'max', max) end
+          local takeover = redis.call('HGET', kf, 'tk')
+          if takeover then redis.call('HDEL', kf, 'tk') end
+          local token = add_holder(id, mode, owner, member)
+          redis.call('ZADD', ke, now + ttl, id)
+          redis.call('SADD', KEYS[2], base)
+          return {1, token, now, takeover}
+        end
         settle()
         local rec = redis.call('HGET', kh, id)
         if rec then
@@ -191,10 +201,18 @@ internal static class LuaScripts
         """;
 
     /// <summary>Release: KEYS[1] base, KEYS[2] index; ARGV chan, id. Replies 1 when the hold was ours, 0 otherwise.</summary>
-    public const string Release = Prelude + """
+    private const string ReleaseText = Prelude + """
         use(KEYS[1])
+        local id = ARGV[2]
+        if redis.call('HLEN', kh) == 1 and redis.call('EXISTS', kq) == 0 and redis.call('HEXISTS', kh, id) == 1
+          and tonumber(redis.call('ZSCORE', ke, id) or 0) >= now then
+          -- The one live holder, nobody waiting: the name becomes idle.
+          redis.call('DEL', ks, kh, kq, kw, ke)
+          redis.call('SREM', KEYS[2], base)
+          return 1
+        end
         expire()
-        local rec = end_hold(ARGV[2], nil)
+        local rec = end_hold(id, nil)
         pump()
         if tidy() then redis.call('SREM', KEYS[2], base) end
         if rec then return 1 end
@@ -205,7 +223,7 @@ internal static class LuaScripts
     /// Leave the queue: KEYS[1] base, KEYS[2] index; ARGV chan, id. Replies <c>{1, token, now, takeover|nil}</c> when
     /// the request had been granted already (the caller owns the hold), <c>{0}</c> when it left the queue.
     /// </summary>
-    public const string Withdraw = Prelude + """
+    private const string WithdrawText = Prelude + """
         use(KEYS[1])
         local id = ARGV[2]
         settle()
@@ -224,7 +242,7 @@ internal static class LuaScripts
     /// Upgrade a shared hold: KEYS[1] base; ARGV chan, id, wait (0/1), owner, member. Replies <c>{1, token}</c>
     /// exclusive now; <c>{0}</c> denied; <c>{2}</c> pending; <c>{-2}</c> not held; <c>{-3}</c> another upgrade pends.
     /// </summary>
-    public const string Upgrade = Prelude + """
+    private const string UpgradeText = Prelude + """
         use(KEYS[1])
         local id, wait = ARGV[2], ARGV[3]
         settle()
@@ -251,7 +269,7 @@ internal static class LuaScripts
     /// Stop waiting for an upgrade: KEYS[1] base; ARGV chan, id. Replies <c>{1, token}</c> when it had been granted,
     /// <c>{0}</c> when the shared hold stays as it was (or is gone).
     /// </summary>
-    public const string WithdrawUpgrade = Prelude + """
+    private const string WithdrawUpgradeText = Prelude + """
         use(KEYS[1])
         local id = ARGV[2]
         settle()
@@ -268,7 +286,7 @@ internal static class LuaScripts
         """;
 
     /// <summary>Downgrade an exclusive hold in place: KEYS[1] base; ARGV chan, id. Replies 1, or -2 when not held.</summary>
-    public const string Downgrade = Prelude + """
+    private const string DowngradeText = Prelude + """
         use(KEYS[1])
         local id = ARGV[2]
         expire()
@@ -287,7 +305,7 @@ internal static class LuaScripts
     /// Break a name: KEYS[1] base, KEYS[2] index; ARGV chan. Ends every hold (their owners get a lost message) and
     /// replies the broken holder records, then the server time: <c>{rec, rec, …, now}</c>.
     /// </summary>
-    public const string Break = Prelude + """
+    private const string BreakText = Prelude + """
         use(KEYS[1])
         expire()
         local all = redis.call('HGETALL', kh)
@@ -310,7 +328,7 @@ internal static class LuaScripts
     /// End a closing coordinator's holds (as abandoned) and waits on one name: KEYS[1] base, KEYS[2] index;
     /// ARGV chan, id, id, …
     /// </summary>
-    public const string Abandon = Prelude + """
+    private const string AbandonText = Prelude + """
         use(KEYS[1])
         expire()
         for i = 2, #ARGV do
@@ -325,7 +343,7 @@ internal static class LuaScripts
     /// Renew leases: KEYS[1] index, KEYS[2…] the bases; ARGV chan, ttl ms, then one id per base. Replies one
     /// entry per id: 1 renewed, 0 gone (ended, or found expired: then ended now, and the name settled).
     /// </summary>
-    public const string Renew = Prelude + """
+    private const string RenewText = Prelude + """
         local ttl = tonumber(ARGV[2])
         local result = {}
         for i = 2, #KEYS do
@@ -350,7 +368,7 @@ internal static class LuaScripts
     /// List every name of the index, settling each first: KEYS[1] index; ARGV chan. Replies
     /// <c>{now, base, max, {holder records}, {waiter records in order}, base, …}</c>.
     /// </summary>
-    public const string List = Prelude + """
+    private const string ListText = Prelude + """
         local result = {now}
         for _, b in ipairs(redis.call('SMEMBERS', KEYS[1])) do
           use(b)
@@ -377,4 +395,33 @@ internal static class LuaScripts
         end
         return result
         """;
+    /// <summary>The Acquire script, with its SHA-1.</summary>
+    public static readonly ServerScript Acquire = new(AcquireText);
+
+    /// <summary>The Release script, with its SHA-1.</summary>
+    public static readonly ServerScript Release = new(ReleaseText);
+
+    /// <summary>The Withdraw script, with its SHA-1.</summary>
+    public static readonly ServerScript Withdraw = new(WithdrawText);
+
+    /// <summary>The Upgrade script, with its SHA-1.</summary>
+    public static readonly ServerScript Upgrade = new(UpgradeText);
+
+    /// <summary>The WithdrawUpgrade script, with its SHA-1.</summary>
+    public static readonly ServerScript WithdrawUpgrade = new(WithdrawUpgradeText);
+
+    /// <summary>The Downgrade script, with its SHA-1.</summary>
+    public static readonly ServerScript Downgrade = new(DowngradeText);
+
+    /// <summary>The Break script, with its SHA-1.</summary>
+    public static readonly ServerScript Break = new(BreakText);
+
+    /// <summary>The Abandon script, with its SHA-1.</summary>
+    public static readonly ServerScript Abandon = new(AbandonText);
+
+    /// <summary>The Renew script, with its SHA-1.</summary>
+    public static readonly ServerScript Renew = new(RenewText);
+
+    /// <summary>The List script, with its SHA-1.</summary>
+    public static readonly ServerScript List = new(ListText);
 }
