@@ -15,7 +15,7 @@ public sealed class RedisLeaseTests
     [Fact]
     public async Task Hold_ManyTtlsLong_IsRenewedAndStaysExclusive()
     {
-        var url = RedisTestServer.NewUrl("renew", ttl: "400ms");
+        var url = RedisTestServer.NewUrl("renew", ttl: "1s");
         await using var holder = await Coordinator.ConnectAsync(url);
         await using var other = await Coordinator.ConnectAsync(url);
         var name = "renewed";
@@ -23,9 +23,10 @@ public sealed class RedisLeaseTests
         var readers = holder.CreateReaderWriterLock("renewed-shared");
         await using var reader = await readers.AcquireReadAsync(Patience);
 
-        // Held for five TTLs: only renewal keeps the lease alive that long.
+        // Held for three TTLs: only renewal keeps the lease alive that long. (A shorter TTL fails on a machine whose
+        // load starves the renewal loop for a third of the TTL; the fencing token, not the lease, is the safety.)
         var held = Stopwatch.StartNew();
-        while (held.Elapsed < TimeSpan.FromSeconds(2))
+        while (held.Elapsed < TimeSpan.FromSeconds(3))
         {
             Assert.Null(await other.CreateLock(name).TryAcquireAsync());
             Assert.Null(await other.CreateReaderWriterLock("renewed-shared").TryAcquireWriteAsync());
@@ -52,7 +53,7 @@ public sealed class RedisLeaseTests
         await lost.Task.WaitAsync(Patience);
         var detected = stopped.Elapsed;
 
-        Assert.True(detected <= TimeSpan.FromSeconds(1.2), $"The lost token fired {detected} after the server stopped; the lease is 1 s.");
+        Assert.True(detected <= TimeSpan.FromSeconds(1.5), $"The lost token fired {detected} after the server stopped; the lease is 1 s.");
         Assert.Contains(handle.LossReason, new LossReason?[] { LossReason.ConnectionLost, LossReason.LeaseExpired });
         await handle.DisposeAsync();
         Assert.True(handle.IsReleased);
