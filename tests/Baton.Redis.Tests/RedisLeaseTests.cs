@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
 namespace Baton.Redis.Tests;
@@ -63,6 +64,28 @@ public sealed class RedisLeaseTests
         var again = await AcquireOnceReachableAsync(coordinator, "held-while-stopped");
         Assert.False(again.IsLost);
         await again.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task LostToken_OnTheInjectedClock_FiresOnlyOnceTheUnconfirmedLeaseCouldHaveExpired()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var server = await PrivateRedisServer.StartAsync();
+        await using var coordinator = await Coordinator.ConnectAsync($"{server.Url}?ttl=10s", new CoordinatorOptions { TimeProvider = clock });
+        var handle = await coordinator.CreateLock("fake-clock").AcquireAsync();
+        var lost = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        handle.LostToken.Register(lost.SetResult);
+
+        await server.KillAsync();
+        clock.Advance(TimeSpan.FromSeconds(9)); // renewals fail from here on; the lease was confirmed until 10 s, less 5 %
+        await Task.WhenAny(lost.Task, Task.Delay(TimeSpan.FromMilliseconds(300)));
+        Assert.False(handle.IsLost, "Lost before the lease could have expired.");
+
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await lost.Task.WaitAsync(Patience);
+
+        Assert.Contains(handle.LossReason, new LossReason?[] { LossReason.ConnectionLost, LossReason.LeaseExpired });
+        await handle.DisposeAsync();
     }
 
     [Fact]
