@@ -143,6 +143,19 @@ internal sealed partial class RedisBackend : CoordinationBackend
 
         switch ((long)reply[0])
         {
+            case 1 when IsDisposed:
+                // The coordinator closed while the request was out: nobody may hold what it got.
+                _tickets.TryRemove(id, out _);
+                try
+                {
+                    _ = EvaluateAsync(LuaScripts.Release, [key.Key, IndexKey], [ChannelPrefix, id], CommandFlags.FireAndForget);
+                }
+                catch (Exception e) when (e is RedisException or ObjectDisposedException)
+                {
+                    // The connection is closed: the lease ends the hold.
+                }
+
+                throw new ObjectDisposedException(nameof(Coordinator));
             case 1:
                 _tickets.TryRemove(id, out _);
                 var grant = new RedisGrant(
