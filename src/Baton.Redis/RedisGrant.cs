@@ -167,7 +167,10 @@ internal sealed class RedisGrant : LockGrant, ILeaseHolder
         var deadline = Lease.ValidUntil - (Lease.TtlTicks / 20);
         if (now >= deadline)
         {
-            Lose(_backend.IsConnected ? Baton.LossReason.LeaseExpired : Baton.LossReason.ConnectionLost);
+            // Off the keeper's thread: lost-token callbacks are the application's code, and must not delay renewals.
+            _backend.Forget(this);
+            var reason = _backend.IsConnected ? Baton.LossReason.LeaseExpired : Baton.LossReason.ConnectionLost;
+            ThreadPool.UnsafeQueueUserWorkItem(static state => state.Grant.Lose(state.Reason), (Grant: this, Reason: reason), preferLocal: false);
             return long.MaxValue;
         }
 

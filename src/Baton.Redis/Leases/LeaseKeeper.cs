@@ -21,7 +21,8 @@ internal sealed class LeaseKeeper : IAsyncDisposable
     private readonly long _interval;
     private readonly CancellationTokenSource _stop = new();
     private readonly ILogger _logger;
-    private Task? _loop;
+    private readonly ManualResetEventSlim _wake = new(initialState: false);
+    private Thread? _thread;
     private Task? _renewing;
 
     public LeaseKeeper(RedisBackend backend, TimeProvider clock, TimeSpan ttl, ILogger logger)
@@ -35,7 +36,15 @@ internal sealed class LeaseKeeper : IAsyncDisposable
     /// <summary>How many leases are kept.</summary>
     public int Count => _entries.Count;
 
-    public void Start() => _loop = Task.Run(RunAsync);
+    /// <summary>
+    /// Starts the loop on a thread of its own: renewals must reach the server on time even when the application
+    /// floods the thread pool (a starved pool would otherwise let leases run out under live holders).
+    /// </summary>
+    public void Start()
+    {
+        _thread = new Thread(Run) { IsBackground = true, Name = "Baton.Redis lease keeper" };
+        _thread.Start();
+    }
 
     public void Add(ILeaseHolder holder) => _entries[holder.Lease.Id] = holder;
 
@@ -47,15 +56,17 @@ internal sealed class LeaseKeeper : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
-        if (_loop is { } loop)
+        if (_thread is { } thread && thread != Thread.CurrentThread)
         {
-            await loop.ConfigureAwait(false);
+            // The loop notices the stop within one wait; joining off the caller's thread keeps DisposeAsync asynchronous.
+            await Task.Factory.StartNew(thread.Join, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
         }
 
         _stop.Dispose();
+        _wake.Dispose();
     }
 
-    private async Task RunAsync()
+    private void Run()
     {
         var nextRenewal = _clock.GetTimestamp() + _interval;
         var wake = nextRenewal;
@@ -64,11 +75,7 @@ internal sealed class LeaseKeeper : IAsyncDisposable
             var now = _clock.GetTimestamp();
             if (wake > now)
             {
-                try
-                {
-                    await Task.Delay(TimeSpan.FromSeconds((double)(wake - now) / _clock.TimestampFrequency), _clock, _stop.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
+                if (!Sleep(wake - now))
                 {
                     break;
                 }
@@ -80,6 +87,7 @@ internal sealed class LeaseKeeper : IAsyncDisposable
             {
                 if (_renewing is null || _renewing.IsCompleted)
                 {
+                    // Issued from this thread: every batch's request is written before the first await.
                     _renewing = RenewAllAsync();
                 }
 
@@ -106,6 +114,35 @@ internal sealed class LeaseKeeper : IAsyncDisposable
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Sleeps this thread for <paramref name="ticks"/>; false once stopping. The system clock is waited on directly
+    /// (no timer callback through the thread pool); any other <see cref="TimeProvider"/> (a fake clock in tests)
+    /// through one of its timers.
+    /// </summary>
+    private bool Sleep(long ticks)
+    {
+        var delay = TimeSpan.FromSeconds((double)ticks / _clock.TimestampFrequency);
+        try
+        {
+            if (ReferenceEquals(_clock, TimeProvider.System))
+            {
+                _wake.Wait(delay, _stop.Token);
+            }
+            else
+            {
+                _wake.Reset();
+                using var timer = _clock.CreateTimer(static state => ((ManualResetEventSlim)state!).Set(), _wake, delay, Timeout.InfiniteTimeSpan);
+                _wake.Wait(_stop.Token);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+
+        return !_stop.IsCancellationRequested;
     }
 
     private async Task RenewAllAsync()
