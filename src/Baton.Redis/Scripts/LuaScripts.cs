@@ -20,7 +20,10 @@ namespace Baton.Redis.Scripts;
 internal static class LuaScripts
 {
     /// <summary>Shared definitions. Expects <c>ARGV[1]</c> to be the wake channel prefix.</summary>
-    private const string Prelude = """
+    private const string Prelude = Header + Functions;
+
+    /// <summary>The clock, the key names and number formatting: all a fast path needs before the functions are defined.</summary>
+    private const string Header = """
         local chan = ARGV[1]
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -29,6 +32,11 @@ internal static class LuaScripts
           base = b; kf = b .. ':f'; ks = b .. ':s'; kh = b .. ':h'; kq = b .. ':q'; kw = b .. ':w'; ke = b .. ':e'
         end
         local function fmt(n) return string.format('%d', n) end
+
+        """;
+
+    /// <summary>The steps every slow path shares (defining them costs the server a few µs per call, so fast paths return before).</summary>
+    private const string Functions = """
         local function split_holder(rec)
           return string.match(rec, '^(%a)|(%d+)|(%d+)|(%x*)|(.*)$')
         end
@@ -150,7 +158,7 @@ internal static class LuaScripts
     /// ttl ms, owner, member, max. Replies <c>{1, token, now, takeover|nil}</c> granted; <c>{0}</c> denied;
     /// <c>{2, hint ms}</c> queued; <c>{-1, count}</c> a semaphore in use with another count.
     /// </summary>
-    private const string AcquireText = Prelude + """
+    private const string AcquireText = Header + """
         use(KEYS[1])
         local id, mode, wait, ttl, owner, member, max = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6], ARGV[7], tonumber(ARGV[8])
         if redis.call('EXISTS', kh, kq) == 0 then
@@ -158,11 +166,15 @@ internal static class LuaScripts
           if mode == 'n' then redis.call('HSET', ks, 'max', max) end
           local takeover = redis.call('HGET', kf, 'tk')
           if takeover then redis.call('HDEL', kf, 'tk') end
-          local token = add_holder(id, mode, owner, member)
+          local token = redis.call('HINCRBY', kf, 'n', 1)
+          redis.call('HSET', kh, id, mode .. '|' .. fmt(token) .. '|' .. fmt(now) .. '|' .. owner .. '|' .. member)
+          redis.call('HSET', ks, 'hm', mode)
           redis.call('ZADD', ke, now + ttl, id)
           redis.call('SADD', KEYS[2], base)
           return {1, token, now, takeover}
         end
+
+        """ + Functions + """
         settle()
         local rec = redis.call('HGET', kh, id)
         if rec then
@@ -201,16 +213,17 @@ internal static class LuaScripts
         """;
 
     /// <summary>Release: KEYS[1] base, KEYS[2] index; ARGV chan, id. Replies 1 when the hold was ours, 0 otherwise.</summary>
-    private const string ReleaseText = Prelude + """
+    private const string ReleaseText = Header + """
         use(KEYS[1])
         local id = ARGV[2]
-        if redis.call('HLEN', kh) == 1 and redis.call('EXISTS', kq) == 0 and redis.call('HEXISTS', kh, id) == 1
-          and tonumber(redis.call('ZSCORE', ke, id) or 0) >= now then
-          -- The one live holder, nobody waiting: the name becomes idle.
+        if redis.call('HLEN', kh) == 1 and redis.call('EXISTS', kq) == 0 and tonumber(redis.call('ZSCORE', ke, id) or 0) >= now then
+          -- The one live holder (with nobody queued, a live lease there is a hold), nobody waiting: the name becomes idle.
           redis.call('DEL', ks, kh, kq, kw, ke)
           redis.call('SREM', KEYS[2], base)
           return 1
         end
+
+        """ + Functions + """
         expire()
         local rec = end_hold(id, nil)
         pump()
