@@ -23,7 +23,6 @@ internal sealed class LeaseKeeper : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly ManualResetEventSlim _wake = new(initialState: false);
     private Thread? _thread;
-    private Task? _renewing;
 
     public LeaseKeeper(RedisBackend backend, TimeProvider clock, TimeSpan ttl, ILogger logger)
     {
@@ -85,12 +84,10 @@ internal sealed class LeaseKeeper : IAsyncDisposable
 
             if (now >= nextRenewal)
             {
-                if (_renewing is null || _renewing.IsCompleted)
-                {
-                    // Issued from this thread: every batch's request is written before the first await.
-                    _renewing = RenewAllAsync();
-                }
-
+                // Every interval, whether or not the previous round's replies were processed yet: their continuations
+                // need the thread pool, and a busy pool must not keep renewals from the server. Issued from this
+                // thread, so every batch's request is written before the first await.
+                _ = RenewAllAsync();
                 nextRenewal = now + _interval;
             }
 
