@@ -19,7 +19,10 @@ internal sealed class RedisTicket : AcquisitionTicket, ILeaseHolder
     /// <summary>How long after the deadline the server named the re-check runs, so the lease has surely ended.</summary>
     private static readonly TimeSpan RecheckSlack = TimeSpan.FromMilliseconds(50);
 
-    private readonly TaskCompletionSource<LockGrant> _granted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Continuations run where the grant completes: on the thread-pool thread that delivered the wake message (the
+    // handoff saves a hop). Failures and cancellations complete through the pool instead, never inline on the thread
+    // that disposes the coordinator or withdraws.
+    private readonly TaskCompletionSource<LockGrant> _granted = new();
     private readonly RedisBackend _backend;
     private readonly Lock _gate = new();
     private readonly LockMode _mode;
@@ -120,7 +123,7 @@ internal sealed class RedisTicket : AcquisitionTicket, ILeaseHolder
 
         _backend.Keeper.Remove(this);
         _backend.Forget(this);
-        _granted.TrySetCanceled();
+        ThreadPool.UnsafeQueueUserWorkItem(static granted => granted.TrySetCanceled(), _granted, preferLocal: false);
         return true;
     }
 
@@ -139,7 +142,7 @@ internal sealed class RedisTicket : AcquisitionTicket, ILeaseHolder
 
         _backend.Keeper.Remove(this);
         _backend.Forget(this);
-        _granted.TrySetException(exception);
+        ThreadPool.UnsafeQueueUserWorkItem(static state => state.Granted.TrySetException(state.Exception), (Granted: _granted, Exception: exception), preferLocal: false);
     }
 
     public long OnTick(long now)
