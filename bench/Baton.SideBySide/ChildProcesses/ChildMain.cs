@@ -5,7 +5,7 @@ using Baton.SideBySide.Subjects;
 namespace Baton.SideBySide.ChildProcesses;
 
 /// <summary>
-/// The child side of <see cref="ChildProcess"/>: one Baton client on one name, driven by stdin lines.
+/// The child side of <see cref="ChildProcess"/>: one client of an in-process subject (Baton, DistributedLock.Redis) on one name, driven by stdin lines.
 /// Timestamps are <see cref="Stopwatch.GetTimestamp"/>, CLOCK_MONOTONIC on Linux, which every process
 /// shares, so the parent can subtract a timestamp of one child from another's.
 /// <list type="bullet">
@@ -19,12 +19,8 @@ internal static class ChildMain
 {
     public static async Task<int> RunAsync(string role, string spec, MeasureSettings settings, CancellationToken cancellationToken)
     {
-        if (!spec.StartsWith("baton:", StringComparison.Ordinal))
-        {
-            throw new ArgumentException($"--child runs a Baton subject (baton:URL); got '{spec}'.");
-        }
-
-        await using var subject = new BatonSubject(spec["baton:".Length..], BatonPlacement.InProcess);
+        await using var subject = SubjectCatalog.Create(spec, TimeSpan.FromMinutes(1), BatonPlacement.InProcess) as InProcessSubject
+            ?? throw new ArgumentException($"--child runs an in-process subject (baton:URL, distributedlock-redis:URL); got '{spec}'.");
         await using var client = await subject.OpenClientAsync(settings.LockName, cancellationToken);
         switch (role)
         {

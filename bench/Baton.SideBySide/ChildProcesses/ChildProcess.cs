@@ -19,8 +19,8 @@ internal sealed class ChildProcess : IAsyncDisposable
 
     public int Pid => _process.Id;
 
-    /// <summary>Starts a child in <paramref name="role"/> on one Baton URL and lock name, and waits for its "ready".</summary>
-    public static async Task<ChildProcess> StartAsync(string role, string url, string lockName, CancellationToken cancellationToken)
+    /// <summary>Starts a child in <paramref name="role"/> on one subject spec (<c>baton:URL</c>, <c>distributedlock-redis:URL</c>) and lock name, and waits for its "ready".</summary>
+    public static async Task<ChildProcess> StartAsync(string role, string spec, string lockName, CancellationToken cancellationToken)
     {
         var (fileName, prefix) = SelfCommand();
         var start = new ProcessStartInfo(fileName)
@@ -30,7 +30,7 @@ internal sealed class ChildProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in prefix.Concat(["--child", role, "--subject", "baton:" + url, "--name", lockName]))
+        foreach (var argument in prefix.Concat(["--child", role, "--subject", spec, "--name", lockName]))
         {
             start.ArgumentList.Add(argument);
         }

@@ -15,14 +15,14 @@ internal static class CrossProcessMeasures
     private static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary><see cref="MeasureSettings.Workers"/> worker processes on one name for <see cref="MeasureSettings.Seconds"/>.</summary>
-    public static async Task<ContendedResult> ContendedAsync(string url, MeasureSettings settings, CancellationToken cancellationToken)
+    public static async Task<ContendedResult> ContendedAsync(string spec, MeasureSettings settings, CancellationToken cancellationToken)
     {
         var workers = new List<ChildProcess>();
         try
         {
             for (var i = 0; i < settings.Workers; i++)
             {
-                workers.Add(await ChildProcess.StartAsync("worker", url, settings.LockName, cancellationToken));
+                workers.Add(await ChildProcess.StartAsync("worker", spec, settings.LockName, cancellationToken));
             }
 
             var deadline = Stopwatch.GetTimestamp() + (long)(settings.Seconds * Stopwatch.Frequency);
@@ -52,10 +52,10 @@ internal static class CrossProcessMeasures
     }
 
     /// <summary>A holder process and a waiter process; release call (holder's clock) to the waiter's return (its clock).</summary>
-    public static async Task<HandoffResult> HandoffAsync(string url, MeasureSettings settings, CancellationToken cancellationToken)
+    public static async Task<HandoffResult> HandoffAsync(string spec, MeasureSettings settings, CancellationToken cancellationToken)
     {
-        await using var holder = await ChildProcess.StartAsync("agent", url, settings.LockName, cancellationToken);
-        await using var waiter = await ChildProcess.StartAsync("agent", url, settings.LockName, cancellationToken);
+        await using var holder = await ChildProcess.StartAsync("agent", spec, settings.LockName, cancellationToken);
+        await using var waiter = await ChildProcess.StartAsync("agent", spec, settings.LockName, cancellationToken);
         var warmupUntil = Stopwatch.GetTimestamp() + (settings.WarmupMs * Stopwatch.Frequency / 1000);
         for (var i = 0; i < WarmupTrials || Stopwatch.GetTimestamp() < warmupUntil; i++)
         {
@@ -76,10 +76,10 @@ internal static class CrossProcessMeasures
     }
 
     /// <summary>The CPU time of a waiter process blocked <see cref="MeasureSettings.WaitSeconds"/> on a name a holder process holds.</summary>
-    public static async Task<WaitingResult> WaitingAsync(string url, MeasureSettings settings, CancellationToken cancellationToken)
+    public static async Task<WaitingResult> WaitingAsync(string spec, MeasureSettings settings, CancellationToken cancellationToken)
     {
-        await using var holder = await ChildProcess.StartAsync("agent", url, settings.LockName, cancellationToken);
-        await using var waiter = await ChildProcess.StartAsync("agent", url, settings.LockName, cancellationToken);
+        await using var holder = await ChildProcess.StartAsync("agent", spec, settings.LockName, cancellationToken);
+        await using var waiter = await ChildProcess.StartAsync("agent", spec, settings.LockName, cancellationToken);
         for (var i = 0; i < 10; i++)
         {
             await TrialAsync(holder, waiter, TimeSpan.FromMilliseconds(1), cancellationToken);

@@ -35,13 +35,13 @@ internal sealed class BatonSubject : InProcessSubject
     }
 
     protected override Task<ContendedResult> MeasureContendedAsync(MeasureSettings settings, CancellationToken cancellationToken) =>
-        CrossProcess ? CrossProcessMeasures.ContendedAsync(_url, settings, cancellationToken) : base.MeasureContendedAsync(settings, cancellationToken);
+        CrossProcess ? CrossProcessMeasures.ContendedAsync("baton:" + _url, settings, cancellationToken) : base.MeasureContendedAsync(settings, cancellationToken);
 
     protected override Task<HandoffResult> MeasureHandoffAsync(MeasureSettings settings, CancellationToken cancellationToken) =>
-        CrossProcess ? CrossProcessMeasures.HandoffAsync(_url, settings, cancellationToken) : base.MeasureHandoffAsync(settings, cancellationToken);
+        CrossProcess ? CrossProcessMeasures.HandoffAsync("baton:" + _url, settings, cancellationToken) : base.MeasureHandoffAsync(settings, cancellationToken);
 
     protected override Task<WaitingResult> MeasureWaitingAsync(MeasureSettings settings, CancellationToken cancellationToken) =>
-        CrossProcess ? CrossProcessMeasures.WaitingAsync(_url, settings, cancellationToken) : base.MeasureWaitingAsync(settings, cancellationToken);
+        CrossProcess ? CrossProcessMeasures.WaitingAsync("baton:" + _url, settings, cancellationToken) : base.MeasureWaitingAsync(settings, cancellationToken);
 
     /// <summary><c>memory://</c> names live in one process: its clients cannot contend from other processes.</summary>
     private static bool IsInProcessOnly(string url) =>

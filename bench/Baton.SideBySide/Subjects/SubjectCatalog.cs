@@ -15,6 +15,12 @@ internal static class SubjectCatalog
           semaphoreslim          SemaphoreSlim(1, 1) WaitAsync+Release, the in-process floor
           etcd-writes:HOST:PORT  etcd's floor: a put and a delete of one key through Baton's gRPC client
                                  (not a lock: --measures uncontended)
+          distributedlock-redis:redis://HOST:PORT
+                                 DistributedLock.Redis (default options) on that server; contending
+                                 clients in child processes
+          redis-ping:redis://HOST:PORT
+                                 one StackExchange.Redis PING per "acquire": the round-trip floor
+                                 (use with --measures uncontended)
           process:LABEL=COMMAND  an external program that prints the JSON result (see bench/README.md);
                                  COMMAND runs under /bin/sh with the settings appended as options
         """;
@@ -40,6 +46,16 @@ internal static class SubjectCatalog
         if (trimmed.StartsWith("etcd-writes:", StringComparison.Ordinal))
         {
             return new EtcdWritesSubject(trimmed["etcd-writes:".Length..]);
+        }
+
+        if (trimmed.StartsWith(DistributedLockRedisSubject.Prefix, StringComparison.Ordinal))
+        {
+            return new DistributedLockRedisSubject(trimmed, crossProcess: batonPlacement != BatonPlacement.InProcess);
+        }
+
+        if (trimmed.StartsWith(RedisPingSubject.Prefix, StringComparison.Ordinal))
+        {
+            return new RedisPingSubject(trimmed);
         }
 
         if (trimmed.StartsWith("process:", StringComparison.Ordinal))

@@ -9,5 +9,9 @@ namespace Baton.Cli.Shared;
 /// </summary>
 internal static class BackendPackages
 {
-    public static void Register() => BackendRegistry.Register(new Etcd.EtcdBackendProvider());
+    public static void Register()
+    {
+        BackendRegistry.Register(new Etcd.EtcdBackendProvider());
+        Redis.RedisBackendProvider.Register();
+    }
 }

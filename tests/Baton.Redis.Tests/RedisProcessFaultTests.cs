@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using Baton.Conformance.CrossProcess;
+using Xunit;
+
+namespace Baton.Redis.Tests;
+
+/// <summary>
+/// Faults of real holder processes with a 1 s lease: kill -9 frees the lock within the TTL; a waiter killed leaves
+/// the queue within the TTL; a holder stopped (SIGSTOP) past its TTL loses the lock to a second holder, and when it
+/// resumes its lost token fires and its older fencing token is refused by a fenced resource.
+/// </summary>
+public sealed class RedisProcessFaultTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Ttl = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan Slack = TimeSpan.FromSeconds(2.5); // scheduling on a loaded 2-core machine
+    private readonly string _url = RedisTestServer.NewUrl("faults", ttl: "1s");
+    private readonly List<HolderProcess> _children = [];
+    private Coordinator _parent = null!;
+
+    public async Task InitializeAsync() => _parent = await Coordinator.ConnectAsync(_url);
+
+    public async Task DisposeAsync()
+    {
+        foreach (var child in _children)
+        {
+            await child.DisposeAsync();
+        }
+
+        await _parent.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task HolderKilled_LockFreeWithinTheTtl_WithTakeoverNotice()
+    {
+        var child = await StartChildAsync();
+        var held = await child.AcquireAsync("killed", HolderMode.Lock);
+
+        var killed = Stopwatch.StartNew();
+        await child.KillHardAsync();
+        await using var handle = await _parent.CreateLock("killed").AcquireAsync(TimeSpan.FromSeconds(20));
+        var freedAfter = killed.Elapsed;
+
+        Assert.True(freedAfter <= Ttl + Slack, $"The killed holder's lock was free only {freedAfter} later; the lease is {Ttl}.");
+        Assert.True(handle.FencingToken > held.FencingToken);
+        Assert.Equal(TakeoverReason.LeaseExpired, handle.Takeover?.Reason);
+        Assert.Equal(child.Pid, handle.Takeover?.PreviousHolder.ProcessId);
+    }
+
+    [Fact]
+    public async Task WaiterKilled_LeavesTheQueueWithinTheTtl()
+    {
+        await using var held = await _parent.CreateLock("dead-waiter").AcquireAsync(TimeSpan.FromSeconds(20));
+        var child = await StartChildAsync();
+        await child.StartAcquireAsync("dead-waiter", HolderMode.Lock);
+        await WaitForAsync(async () => (await ListAsync("dead-waiter"))?.Waiters.Count == 1, "the child to queue");
+
+        var killed = Stopwatch.StartNew();
+        await child.KillHardAsync();
+        await WaitForAsync(async () => (await ListAsync("dead-waiter"))?.Waiters.Count == 0, "the killed waiter to leave the queue");
+
+        Assert.True(killed.Elapsed <= Ttl + Slack, $"The killed waiter left the queue only {killed.Elapsed} later; the lease is {Ttl}.");
+    }
+
+    [Fact]
+    public async Task HolderStoppedPastItsTtl_SecondHolderTakesOver_ResumedHolderIsLostAndItsTokenIsFencedOff()
+    {
+        var resource = new FencedResource();
+        var child = await StartChildAsync();
+        var stale = await child.AcquireAsync("stopped", HolderMode.Lock);
+        Assert.True(resource.TryWrite(stale.FencingToken));
+
+        Signal("STOP", child.Pid);
+        try
+        {
+            await using var second = await _parent.CreateLock("stopped").AcquireAsync(TimeSpan.FromSeconds(20));
+            Assert.True(second.FencingToken > stale.FencingToken);
+            Assert.Equal(TakeoverReason.LeaseExpired, second.Takeover?.Reason);
+            Assert.True(resource.TryWrite(second.FencingToken));
+
+            Signal("CONT", child.Pid);
+            var reason = await stale.WaitForLostAsync(TimeSpan.FromSeconds(20));
+
+            Assert.Equal(LossReason.LeaseExpired, reason);
+            Assert.False(resource.TryWrite(stale.FencingToken), "The fenced resource accepted a write with the stale holder's older token.");
+            Assert.False(second.IsLost);
+            await stale.ReleaseAsync();
+            Assert.Single((await ListAsync("stopped"))!.Holders, h => h.FencingToken == second.FencingToken);
+        }
+        finally
+        {
+            Signal("CONT", child.Pid);
+        }
+    }
+
+    private async Task<HolderProcess> StartChildAsync()
+    {
+        var child = await HolderProcess.StartAsync(_url, new HolderProcessOptions { ReplyTimeout = TimeSpan.FromSeconds(30) });
+        _children.Add(child);
+        return child;
+    }
+
+    private async Task<LockInfo?> ListAsync(string name) => (await _parent.ListLocksAsync()).SingleOrDefault(l => l.Name == name);
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition, string what)
+    {
+        var waited = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(20), $"Timed out waiting for {what}.");
+
+            // Another process's state shows only in the listing.
+            await Task.Delay(20);
+        }
+    }
+
+    private static void Signal(string signal, int pid)
+    {
+        using var kill = Process.Start("kill", ["-" + signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
+    /// <summary>A resource guarded by fencing tokens: it accepts a write only with a token at least as new as every one it saw.</summary>
+    private sealed class FencedResource
+    {
+        private long _highest;
+
+        public bool TryWrite(long token)
+        {
+            if (token < _highest)
+            {
+                return false;
+            }
+
+            _highest = token;
+            return true;
+        }
+    }
+}
