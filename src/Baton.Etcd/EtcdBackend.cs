@@ -301,10 +301,20 @@ internal sealed class EtcdBackend : CoordinationBackend
         txn.Compare.Add(Ops.Created(grant.Key, grant.CreateRevision));
         txn.Success.Add(Ops.Put(grant.Key, grant.Value(ContenderMode.Upgrading, 0).Encode(), grant.Session.LeaseId));
         txn.Success.Add(Ops.Range(name.Contenders, name.ContendersEnd));
-        var response = await TxnAsync(txn, cancellationToken).ConfigureAwait(false);
+
+        // Writes are never cancelled in flight (their outcome must be known to be undone): the caller's token is
+        // checked before and after.
+        cancellationToken.ThrowIfCancellationRequested();
+        var response = await TxnAsync(txn, CancellationToken.None).ConfigureAwait(false);
         if (!response.Succeeded)
         {
             throw new BackendUnavailableException($"The read lock on '{name.Name}' on {DisplayUrl} is no longer held (its key is gone), so it cannot be upgraded.");
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            await SetModeAsync(grant, ContenderMode.Shared, grant.FencingToken, CancellationToken.None).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
         }
 
         var upgradeRevision = response.Header.Revision;
@@ -347,7 +357,8 @@ internal sealed class EtcdBackend : CoordinationBackend
         var txn = new TxnRequest();
         txn.Compare.Add(Ops.Created(grant.Key, grant.CreateRevision));
         txn.Success.Add(Ops.Put(grant.Record, new HoldRecord(HoldState.Holding, grant.CreateRevision, token, grant.Member).Encode()));
-        await TxnAsync(txn, cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        await TxnAsync(txn, CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>Rewrites a held key's mode in place (same create revision: same place in the queue).</summary>
@@ -356,7 +367,8 @@ internal sealed class EtcdBackend : CoordinationBackend
         var txn = new TxnRequest();
         txn.Compare.Add(Ops.Created(grant.Key, grant.CreateRevision));
         txn.Success.Add(Ops.Put(grant.Key, grant.Value(mode, token == grant.CreateRevision ? 0 : token).Encode(), grant.Session.LeaseId));
-        await TxnAsync(txn, cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        await TxnAsync(txn, CancellationToken.None).ConfigureAwait(false);
     }
 
     public async Task DeleteContenderAsync(ByteString key, long createRevision)

@@ -192,11 +192,15 @@ public abstract class NameConformanceTests : ConformanceTestBase
     public async Task TryAcquireAsync_EdgeTimeouts_AreAccepted()
     {
         var distributedLock = Coordinator.CreateLock(UniqueName());
-        foreach (var timeout in new[] { TimeSpan.Zero, Timeout.InfiniteTimeSpan, TimeSpan.FromMilliseconds(1), TimeSpan.FromDays(49) })
+        foreach (var timeout in new[] { TimeSpan.Zero, Timeout.InfiniteTimeSpan, TimeSpan.FromDays(49) })
         {
             await using var handle = await distributedLock.TryAcquireAsync(timeout);
             Assert.NotNull(handle);
         }
+
+        // Accepted, but over a network the first round trip may take longer than 1 ms (a loaded machine, a remote
+        // server), and a start that outlasts the timeout is "not acquired" by design: only the acceptance is checked.
+        await using var brief = await distributedLock.TryAcquireAsync(TimeSpan.FromMilliseconds(1));
     }
 
     [Fact]
