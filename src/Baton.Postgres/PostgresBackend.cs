@@ -181,6 +181,14 @@ internal sealed class PostgresBackend : CoordinationBackend
             ticket.Fail(new ObjectDisposedException(nameof(Coordinator), "The coordinator was disposed while waiting."));
         }
 
+        lock (_gate)
+        {
+            foreach (var grant in sessions.SelectMany(s => s.Grants))
+            {
+                grant.FailUpgrade(new ObjectDisposedException(nameof(Coordinator), "The coordinator was disposed while upgrading."));
+            }
+        }
+
         var grants = new List<PgGrant>();
         foreach (var session in sessions)
         {

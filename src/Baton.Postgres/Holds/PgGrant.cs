@@ -143,6 +143,18 @@ internal sealed class PgGrant : LockGrant
         }
     }
 
+    /// <summary>Stops a waiting upgrade at once (the coordinator is being disposed).</summary>
+    internal void FailUpgrade(Exception error)
+    {
+        PgUpgradeTicket? upgrade;
+        lock (_gate)
+        {
+            upgrade = _upgrade;
+        }
+
+        upgrade?.Fail(error);
+    }
+
     /// <summary>Fires the lost token (called by the backend outside its locks).</summary>
     internal void Lose(LossReason reason) => SignalLost(reason);
 }

@@ -53,6 +53,23 @@ internal sealed class PgUpgradeTicket : AcquisitionTicket
         return true;
     }
 
+    /// <summary>Ends the wait with an error at once (the coordinator is being disposed).</summary>
+    public void Fail(Exception error)
+    {
+        lock (_gate)
+        {
+            if (_state != 0)
+            {
+                return;
+            }
+
+            _state = 3;
+        }
+
+        _cancel.Cancel();
+        _granted.TrySetException(error);
+    }
+
     private async Task RunAsync()
     {
         try

@@ -28,42 +28,53 @@ internal static class LockListing
               AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
             """;
         await using var command = new NpgsqlCommand(sql, connection) { Parameters = { new NpgsqlParameter<int> { TypedValue = keyspace } } };
-        var entries = new Dictionary<(short Kind, string Name), Entry>();
+        var rows = new List<Row>();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                var kind = reader.GetInt16(0);
-                var name = reader.GetString(1);
-                var slot = reader.GetInt32(2);
-                var pid = reader.GetInt32(3);
-                var shared = reader.GetBoolean(4);
-                var granted = reader.GetBoolean(5);
-                var member = reader.IsDBNull(10) ? null : reader.GetString(10);
-                var role = Classify(kind, slot, granted, hasRow: !reader.IsDBNull(7));
-                if (role is null)
-                {
-                    continue;
-                }
+                rows.Add(new Row(
+                    reader.GetInt16(0),
+                    reader.GetString(1),
+                    reader.GetInt32(2),
+                    reader.GetInt32(3),
+                    reader.GetBoolean(4),
+                    reader.GetBoolean(5),
+                    ToOffset(reader.GetDateTime(6)),
+                    reader.IsDBNull(7) ? null : reader.GetInt64(7),
+                    reader.IsDBNull(8) ? default : ToOffset(reader.GetDateTime(8)),
+                    reader.IsDBNull(9) ? 0 : reader.GetInt32(9),
+                    reader.IsDBNull(10) ? null : reader.GetString(10)));
+            }
+        }
 
-                if (!entries.TryGetValue((kind, name), out var entry))
-                {
-                    entry = new Entry();
-                    entries[(kind, name)] = entry;
-                }
+        // The head of a semaphore's queue holds the gate and waits on a slot; a try holds the gate only for a moment.
+        var watching = rows.Where(r => r.Kind == 1 && r.Slot > 0 && !r.Granted).Select(r => (r.Name, r.Pid)).ToHashSet();
+        var entries = new Dictionary<(short Kind, string Name), Entry>();
+        foreach (var row in rows)
+        {
+            var role = Classify(row, watching);
+            if (role is null)
+            {
+                continue;
+            }
 
-                var identity = MemberCodec.Decode(member, pid);
-                if (role == Holder)
-                {
-                    var mode = kind == 1 ? LockMode.Semaphore : shared ? LockMode.Shared : LockMode.Exclusive;
-                    entry.Holders.Add(new LockHolder(identity, mode, reader.GetInt64(7), ToOffset(reader.GetDateTime(8))));
-                    entry.MaxCount = Math.Max(entry.MaxCount, reader.GetInt32(9));
-                }
-                else
-                {
-                    var mode = kind == 1 ? LockMode.Semaphore : shared ? LockMode.Shared : LockMode.Exclusive;
-                    entry.Waiters.Add(new LockWaiter(identity, mode, ToOffset(reader.GetDateTime(6))));
-                }
+            if (!entries.TryGetValue((row.Kind, row.Name), out var entry))
+            {
+                entry = new Entry();
+                entries[(row.Kind, row.Name)] = entry;
+            }
+
+            var identity = MemberCodec.Decode(row.Member, row.Pid);
+            var mode = row.Kind == 1 ? LockMode.Semaphore : row.Shared ? LockMode.Shared : LockMode.Exclusive;
+            if (role == Holder)
+            {
+                entry.Holders.Add(new LockHolder(identity, mode, row.Token!.Value, row.Since));
+                entry.MaxCount = Math.Max(entry.MaxCount, row.MaxCount);
+            }
+            else
+            {
+                entry.Waiters.Add(new LockWaiter(identity, mode, row.WaitingSince));
             }
         }
 
@@ -90,19 +101,23 @@ internal static class LockListing
 
     /// <summary>
     /// Holder or waiter, or null to skip: a lock's key granted with its row is a holder, waiting is a waiter;
-    /// a semaphore's gate (slot 0) is its queue — everyone there waits, including the head that holds it while
-    /// watching the slots; its slots granted with a row are holders; the upgrade key (slot -1) is bookkeeping.
+    /// a semaphore's gate (slot 0) is its queue — everyone waiting there, and the head that holds it while
+    /// waiting on a slot; its slots granted with a row are holders; the upgrade key (slot -1) is bookkeeping.
     /// </summary>
-    private static int? Classify(short kind, int slot, bool granted, bool hasRow) => (kind, slot) switch
+    private static int? Classify(Row row, HashSet<(string Name, int Pid)> watching) => (row.Kind, row.Slot) switch
     {
         (_, < 0) => null,
-        (0, _) => granted ? (hasRow ? Holder : null) : Waiter,
-        (_, 0) => Waiter,
-        _ => granted && hasRow ? Holder : null,
+        (0, _) => row.Granted ? (row.Token is null ? null : Holder) : Waiter,
+        (_, 0) => !row.Granted || watching.Contains((row.Name, row.Pid)) ? Waiter : null,
+        _ => row.Granted && row.Token is not null ? Holder : null,
     };
 
     private static DateTimeOffset ToOffset(DateTime value) =>
         new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
+
+    private sealed record Row(
+        short Kind, string Name, int Slot, int Pid, bool Shared, bool Granted, DateTimeOffset WaitingSince,
+        long? Token, DateTimeOffset Since, int MaxCount, string? Member);
 
     private sealed class Entry
     {

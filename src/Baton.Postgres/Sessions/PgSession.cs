@@ -98,6 +98,9 @@ internal sealed class PgSession : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         MarkBroken();
+
+        // Let a statement in flight (a cancelled wait, a release) finish first: a connection is not closed under a running command.
+        var idle = await _statement.WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
         try
         {
             await _connection.DisposeAsync().ConfigureAwait(false);
@@ -105,6 +108,13 @@ internal sealed class PgSession : IAsyncDisposable
         catch (Exception e) when (e is NpgsqlException or IOException or InvalidOperationException)
         {
             // The session is gone either way.
+        }
+        finally
+        {
+            if (idle)
+            {
+                _statement.Release();
+            }
         }
     }
 
