@@ -7,6 +7,8 @@ using Baton.Cli.Shared;
 // The main thread starts `run`'s command (see ChildLauncher), so Main is synchronous and every verb's
 // action runs on it.
 ChildLauncher.MainThreadId = Environment.CurrentManagedThreadId;
+// Registered by type (not found by assembly name at run time) so Native AOT keeps the backend.
+Baton.Backends.BackendRegistry.Register(new Baton.Postgres.PostgresBackendProvider());
 var child = ChildCommandLine.Split(args, out var own);
 var root = BatonCommand.Create(child);
 // No response files: a lock name may start with '@' (DESIGN rule 9: any non-empty string).

@@ -27,6 +27,7 @@ internal sealed class PostgresBackend : CoordinationBackend
     private readonly CancellationTokenSource _closing = new();
     private Task _checker = Task.CompletedTask;
     private int _disposed;
+    private volatile bool _lastBroken;
 
     private PostgresBackend(PostgresBackendOptions options, NpgsqlDataSource dataSource, MemberIdentity member, TimeProvider time)
     {
@@ -84,6 +85,23 @@ internal sealed class PostgresBackend : CoordinationBackend
     public override object? PrepareName(LockKind kind, string name) => new PgName(kind, name);
 
     public override async ValueTask<AcquisitionStart> StartAcquisitionAsync(AcquisitionRequest request, CancellationToken cancellationToken)
+    {
+        // A session found broken on the way (the server restarted, the session was terminated) is dropped and
+        // the start tried once more on a new one.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (attempt == 1 && !IsDisposed && e is NpgsqlException or IOException or ObjectDisposedException && _lastBroken)
+            {
+                _lastBroken = false;
+            }
+        }
+    }
+
+    private async ValueTask<AcquisitionStart> StartOnceAsync(AcquisitionRequest request, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(IsDisposed, this);
         var name = request.PreparedName as PgName ?? new PgName(request.Kind, request.Name);
@@ -250,6 +268,7 @@ internal sealed class PostgresBackend : CoordinationBackend
         }
         catch when (session.IsBroken)
         {
+            _lastBroken = true;
             OnSessionBroken(session);
             throw;
         }
@@ -537,10 +556,7 @@ internal sealed class PostgresBackend : CoordinationBackend
             grant.Lose(IsDisposed ? LossReason.CoordinatorDisposed : LossReason.ConnectionLost);
         }
 
-        if (lost.Length > 0)
-        {
-            _ = session.DisposeAsync().AsTask();
-        }
+        _ = session.DisposeAsync().AsTask();
     }
 
     private async Task CheckLoopAsync()
@@ -551,7 +567,7 @@ internal sealed class PostgresBackend : CoordinationBackend
             PgSession[] holding;
             lock (_gate)
             {
-                holding = [.. _sessions.Where(s => s.Grants.Count > 0)];
+                holding = [.. _sessions];
             }
 
             foreach (var session in holding)
