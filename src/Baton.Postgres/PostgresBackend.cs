@@ -17,11 +17,15 @@ internal sealed class PostgresBackend : CoordinationBackend
 {
     private const int IdleSessionsKept = 2;
 
+    /// <summary>Lock names whose keys are remembered across primitives (a name's key never changes).</summary>
+    private const int KeysCached = 65_536;
+
     private readonly PostgresBackendOptions _options;
     private readonly NpgsqlDataSource _dataSource;
     private readonly TimeProvider _time;
     private readonly string _member;
     private readonly List<PgSession> _sessions = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _lockKeys = new(StringComparer.Ordinal);
     private readonly HashSet<PgTicket> _tickets = [];
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _closing = new();
@@ -82,7 +86,16 @@ internal sealed class PostgresBackend : CoordinationBackend
         }
     }
 
-    public override object? PrepareName(LockKind kind, string name) => new PgName(kind, name);
+    public override object? PrepareName(LockKind kind, string name)
+    {
+        var prepared = new PgName(kind, name);
+        if (kind == LockKind.Lock && _lockKeys.TryGetValue(name, out var key))
+        {
+            prepared.Key = key;
+        }
+
+        return prepared;
+    }
 
     public override async ValueTask<AcquisitionStart> StartAcquisitionAsync(AcquisitionRequest request, CancellationToken cancellationToken)
     {
@@ -448,6 +461,10 @@ internal sealed class PostgresBackend : CoordinationBackend
             var session = await TakeAnySessionAsync(cancellationToken).ConfigureAwait(false);
             var keys = await RunAsync(session, (c, ct) => Statements.KeysAsync(c, LockKind.Lock, name.Name, 0, 0, ct), cancellationToken).ConfigureAwait(false);
             name.Key = keys[0];
+            if (_lockKeys.Count < KeysCached)
+            {
+                _lockKeys.TryAdd(name.Name, keys[0]);
+            }
         }
 
         return name.Key;
