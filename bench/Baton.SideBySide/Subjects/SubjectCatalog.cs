@@ -13,6 +13,8 @@ internal static class SubjectCatalog
                                  baton:file:///dev/shm/x; contending clients in child processes except
                                  for memory:// (see --baton-placement)
           semaphoreslim          SemaphoreSlim(1, 1) WaitAsync+Release, the in-process floor
+          npgsql-advisory:URL    pg_advisory_lock+pg_advisory_unlock through Npgsql on a postgres:// URL, the floor
+          distributedlock-postgres:URL  DistributedLock.Postgres 1.3.1 on a postgres:// URL
           process:LABEL=COMMAND  an external program that prints the JSON result (see bench/README.md);
                                  COMMAND runs under /bin/sh with the settings appended as options
         """;
@@ -33,6 +35,16 @@ internal static class SubjectCatalog
         if (trimmed.Equals("semaphoreslim", StringComparison.OrdinalIgnoreCase))
         {
             return new SemaphoreSlimSubject();
+        }
+
+        if (trimmed.StartsWith("npgsql-advisory:", StringComparison.Ordinal))
+        {
+            return new NpgsqlAdvisorySubject(trimmed["npgsql-advisory:".Length..]);
+        }
+
+        if (trimmed.StartsWith("distributedlock-postgres:", StringComparison.Ordinal))
+        {
+            return new DistributedLockPostgresSubject(trimmed["distributedlock-postgres:".Length..]);
         }
 
         if (trimmed.StartsWith("process:", StringComparison.Ordinal))
