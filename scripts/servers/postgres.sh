@@ -2,7 +2,8 @@
 # Installs (if missing) and starts a private PostgreSQL for the Baton.Postgres tests.
 #
 #   scripts/servers/postgres.sh start STATE_DIR   start unless ours already answers; print the export line
-#   scripts/servers/postgres.sh stop STATE_DIR    stop the instance started in STATE_DIR
+#   scripts/servers/postgres.sh stop STATE_DIR [fast|immediate]   stop the instance started in STATE_DIR
+#                                                 (immediate: as a crash; recovery follows the next start)
 #
 # The data directory lives in STATE_DIR/postgres (owned by the postgres user: the server refuses
 # to run as root); the server listens on 127.0.0.1 only, on BATON_TEST_POSTGRES_PORT (default 55432).
@@ -53,7 +54,7 @@ case "$action" in
     echo "export BATON_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:$port/postgres"
     ;;
   stop)
-    [ -s "$data/postmaster.pid" ] && as_postgres "$bin/pg_ctl" -D "$data" -m fast stop >&2 || true
+    [ -s "$data/postmaster.pid" ] && as_postgres "$bin/pg_ctl" -D "$data" -m "${3:-fast}" stop >&2 || true
     ;;
   *)
     echo "usage: postgres.sh start|stop STATE_DIR" >&2

@@ -2,13 +2,13 @@ namespace Baton.Postgres.Schema;
 
 /// <summary>
 /// Baton's objects in its schema, created on first use (see docs/backends/postgres.md): the name table
-/// that maps names to advisory-lock keys, the fencing sequence, the unlogged tables of holds and sessions,
+/// that maps names to advisory-lock keys, the fencing sequence and epoch, the unlogged tables of holds and sessions,
 /// and one function per round trip. <c>@S</c> stands for the quoted schema name.
 /// </summary>
 internal static class SchemaScript
 {
     /// <summary>Bumped whenever an object below changes; the marker function carries it.</summary>
-    public const int Version = 2;
+    public const int Version = 3;
 
     /// <summary>The function whose presence says the current version is installed.</summary>
     public static string Marker => $"baton_schema_v{Version}";
@@ -28,12 +28,18 @@ CREATE TABLE IF NOT EXISTS @S.names (
     slot integer NOT NULL,
     UNIQUE (kind, name, slot));
 
--- Fencing tokens: one sequence, advanced in the same statement as the acquisition.
-CREATE SEQUENCE IF NOT EXISTS @S.fencing;
-
--- The postmaster start time seen last: after a server restart the sequence is moved far ahead, so no
--- token handed out before a crash (values cached but not yet flushed) can come again.
-CREATE TABLE IF NOT EXISTS @S.epoch (id integer PRIMARY KEY, started timestamptz NOT NULL);
+-- Fencing tokens: epoch * 2^44 + nextval(fencing_fast). The sequence is unlogged (PostgreSQL 15+): no WAL, so
+-- no flush on the hot path. The epoch is durable and grows whenever the unlogged state is found reset (a new
+-- cluster, or crash recovery, which empties every unlogged relation together): see docs/backends/postgres.md.
+DO $fast$ BEGIN
+    IF current_setting('server_version_num')::integer >= 150000 THEN
+        EXECUTE 'CREATE UNLOGGED SEQUENCE IF NOT EXISTS @S.fencing_fast';
+    ELSE
+        EXECUTE 'CREATE SEQUENCE IF NOT EXISTS @S.fencing_fast';
+    END IF;
+END $fast$;
+CREATE TABLE IF NOT EXISTS @S.epochs (id integer PRIMARY KEY, value bigint NOT NULL);
+CREATE UNLOGGED TABLE IF NOT EXISTS @S.epoch_mark (value bigint NOT NULL);
 
 -- One row per hold, written and deleted in the acquiring and releasing statements. Unlogged: no WAL,
 -- no fsync. A row whose session ended without releasing is a leftover: the next holder reports it as a
@@ -56,9 +62,9 @@ CREATE UNLOGGED TABLE IF NOT EXISTS @S.sessions (
     pid integer PRIMARY KEY,
     member text NOT NULL);
 
--- Registers this session, and moves the fencing sequence ahead once after every server start. A waiting
--- session checks its client every second (PostgreSQL 14+), so the wait of a killed process ends at once
--- rather than at the grant.
+-- Registers this session and sets its epoch (the high bits of its tokens). The first session after the
+-- unlogged state was reset moves the durable epoch on. A waiting session checks its client every second
+-- (PostgreSQL 14+), so the wait of a killed process ends at once rather than at the grant.
 CREATE OR REPLACE FUNCTION @S.hello(p_member text) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     IF current_setting('server_version_num')::integer >= 140000 THEN
@@ -66,16 +72,21 @@ BEGIN
     END IF;
     INSERT INTO @S.sessions (pid, member) VALUES (pg_backend_pid(), p_member)
         ON CONFLICT (pid) DO UPDATE SET member = excluded.member;
-    IF NOT EXISTS (SELECT 1 FROM @S.epoch WHERE id = 1 AND started = pg_postmaster_start_time()) THEN
+    IF NOT EXISTS (SELECT 1 FROM @S.epoch_mark) THEN
         PERFORM pg_advisory_xact_lock(hashtext('baton.epoch'));
-        IF NOT EXISTS (SELECT 1 FROM @S.epoch WHERE id = 1 AND started = pg_postmaster_start_time()) THEN
-            PERFORM setval('@S.fencing', nextval('@S.fencing') + 1048576);
-            INSERT INTO @S.epoch (id, started) VALUES (1, pg_postmaster_start_time())
-                ON CONFLICT (id) DO UPDATE SET started = excluded.started;
+        IF NOT EXISTS (SELECT 1 FROM @S.epoch_mark) THEN
+            INSERT INTO @S.epochs (id, value) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET value = epochs.value + 1;
+            INSERT INTO @S.epoch_mark (value) SELECT value FROM @S.epochs WHERE id = 1;
             DELETE FROM @S.sessions s WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = s.pid);
         END IF;
     END IF;
+    PERFORM set_config('baton.epoch', (SELECT max(value) FROM @S.epoch_mark)::text, false);
 END $$;
+
+-- The next fencing token of this session's epoch.
+CREATE OR REPLACE FUNCTION @S.next_token() RETURNS bigint LANGUAGE sql AS $$
+    SELECT current_setting('baton.epoch')::bigint * 17592186044416 + nextval('@S.fencing_fast');
+$$;
 
 -- The keys of a name (slots p_first..p_last), created on first use.
 CREATE OR REPLACE FUNCTION @S.keys(p_kind smallint, p_name text, p_first integer, p_last integer)
@@ -104,7 +115,7 @@ CREATE OR REPLACE FUNCTION @S.note_hold(p_key integer, p_name_key integer, p_mod
 DECLARE
     r record;
 BEGIN
-    o_token := nextval('@S.fencing');
+    o_token := @S.next_token();
     FOR r IN DELETE FROM @S.holders h WHERE h.key = p_key AND (p_mode <> 's' OR h.mode = 'x')
         RETURNING h.member, h.token, h.ended LOOP
         IF o_prev_token IS NULL OR r.token > o_prev_token THEN
@@ -209,7 +220,7 @@ BEGIN
         RETURN;
     END IF;
     IF pg_try_advisory_lock(p_space, p_key) THEN
-        o_token := nextval('@S.fencing');
+        o_token := @S.next_token();
         UPDATE @S.holders SET mode = 'x', token = o_token
             WHERE key = p_key AND pid = pg_backend_pid() AND token = p_token;
         PERFORM pg_advisory_unlock_shared(p_space, p_key);
@@ -232,7 +243,7 @@ DECLARE
     result bigint;
 BEGIN
     PERFORM pg_advisory_lock(p_space, p_key);
-    result := nextval('@S.fencing');
+    result := @S.next_token();
     UPDATE @S.holders SET mode = 'x', token = result
         WHERE key = p_key AND pid = pg_backend_pid() AND token = p_token;
     PERFORM pg_advisory_unlock_shared(p_space, p_key);

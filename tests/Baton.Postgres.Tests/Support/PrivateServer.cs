@@ -35,10 +35,10 @@ internal sealed class PrivateServer : IAsyncDisposable
         return new PrivateServer(directory, port, line[Prefix.Length..].Trim());
     }
 
-    /// <summary>Stops the server (fast shutdown: sessions are terminated) and starts it again on the same port.</summary>
-    public async Task RestartAsync()
+    /// <summary>Stops the server (fast shutdown, or an immediate one, which recovers like a crash) and starts it again on the same port.</summary>
+    public async Task RestartAsync(bool crash = false)
     {
-        await RunScriptAsync("stop", _directory, _port);
+        await RunScriptAsync("stop", _directory, _port, crash ? "immediate" : "fast");
         await RunScriptAsync("start", _directory, _port);
     }
 
@@ -48,12 +48,16 @@ internal sealed class PrivateServer : IAsyncDisposable
         Directory.Delete(_directory, recursive: true);
     }
 
-    private static async Task<string> RunScriptAsync(string action, string directory, int port)
+    private static async Task<string> RunScriptAsync(string action, string directory, int port, string? mode = null)
     {
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Script);
         start.ArgumentList.Add(action);
         start.ArgumentList.Add(directory);
+        if (mode is not null)
+        {
+            start.ArgumentList.Add(mode);
+        }
         start.Environment["BATON_TEST_POSTGRES_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
