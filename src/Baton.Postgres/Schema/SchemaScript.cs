@@ -8,7 +8,7 @@ namespace Baton.Postgres.Schema;
 internal static class SchemaScript
 {
     /// <summary>Bumped whenever an object below changes; the marker function carries it.</summary>
-    public const int Version = 3;
+    public const int Version = 4;
 
     /// <summary>The function whose presence says the current version is installed.</summary>
     public static string Marker => $"baton_schema_v{Version}";
@@ -115,7 +115,7 @@ CREATE OR REPLACE FUNCTION @S.note_hold(p_key integer, p_name_key integer, p_mod
 DECLARE
     r record;
 BEGIN
-    o_token := @S.next_token();
+    o_token := current_setting('baton.epoch')::bigint * 17592186044416 + nextval('@S.fencing_fast');
     FOR r IN DELETE FROM @S.holders h WHERE h.key = p_key AND (p_mode <> 's' OR h.mode = 'x')
         RETURNING h.member, h.token, h.ended LOOP
         IF o_prev_token IS NULL OR r.token > o_prev_token THEN
@@ -220,7 +220,7 @@ BEGIN
         RETURN;
     END IF;
     IF pg_try_advisory_lock(p_space, p_key) THEN
-        o_token := @S.next_token();
+        o_token := current_setting('baton.epoch')::bigint * 17592186044416 + nextval('@S.fencing_fast');
         UPDATE @S.holders SET mode = 'x', token = o_token
             WHERE key = p_key AND pid = pg_backend_pid() AND token = p_token;
         PERFORM pg_advisory_unlock_shared(p_space, p_key);
@@ -243,7 +243,7 @@ DECLARE
     result bigint;
 BEGIN
     PERFORM pg_advisory_lock(p_space, p_key);
-    result := @S.next_token();
+    result := current_setting('baton.epoch')::bigint * 17592186044416 + nextval('@S.fencing_fast');
     UPDATE @S.holders SET mode = 'x', token = result
         WHERE key = p_key AND pid = pg_backend_pid() AND token = p_token;
     PERFORM pg_advisory_unlock_shared(p_space, p_key);
