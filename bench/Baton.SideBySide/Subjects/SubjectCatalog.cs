@@ -21,6 +21,8 @@ internal static class SubjectCatalog
           redis-ping:redis://HOST:PORT
                                  one StackExchange.Redis PING per "acquire": the round-trip floor
                                  (use with --measures uncontended)
+          npgsql-advisory:URL    pg_advisory_lock+pg_advisory_unlock through Npgsql on a postgres:// URL, the floor
+          distributedlock-postgres:URL  DistributedLock.Postgres 1.3.1 on a postgres:// URL
           process:LABEL=COMMAND  an external program that prints the JSON result (see bench/README.md);
                                  COMMAND runs under /bin/sh with the settings appended as options
         """;
@@ -56,6 +58,16 @@ internal static class SubjectCatalog
         if (trimmed.StartsWith(RedisPingSubject.Prefix, StringComparison.Ordinal))
         {
             return new RedisPingSubject(trimmed);
+        }
+
+        if (trimmed.StartsWith("npgsql-advisory:", StringComparison.Ordinal))
+        {
+            return new NpgsqlAdvisorySubject(trimmed["npgsql-advisory:".Length..]);
+        }
+
+        if (trimmed.StartsWith("distributedlock-postgres:", StringComparison.Ordinal))
+        {
+            return new DistributedLockPostgresSubject(trimmed["distributedlock-postgres:".Length..]);
         }
 
         if (trimmed.StartsWith("process:", StringComparison.Ordinal))

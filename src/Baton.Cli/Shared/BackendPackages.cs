@@ -13,5 +13,6 @@ internal static class BackendPackages
     {
         BackendRegistry.Register(new Etcd.EtcdBackendProvider());
         Redis.RedisBackendProvider.Register();
+        BackendRegistry.Register(new Postgres.PostgresBackendProvider());
     }
 }

@@ -1,0 +1,4 @@
+using Baton.Backends;
+using Baton.Postgres;
+
+[assembly: BackendProvider(typeof(PostgresBackendProvider))]

@@ -1,0 +1,123 @@
+using System.Data;
+using Baton.Postgres.Holds;
+using Npgsql;
+
+namespace Baton.Postgres.Sessions;
+
+/// <summary>
+/// One database session (one connection) of a coordinator, holding any number of advisory locks. One
+/// statement runs at a time (<see cref="RunAsync{T}"/>). The coordinator never sends a request for a name
+/// this session already holds (advisory locks are reentrant per session), and a session that waits in a
+/// blocking statement holds nothing else, so no release ever queues behind a wait.
+/// </summary>
+internal sealed class PgSession : IAsyncDisposable
+{
+    private readonly SemaphoreSlim _statement = new(1, 1);
+    private readonly NpgsqlConnection _connection;
+    private int _broken;
+
+    public PgSession(NpgsqlConnection connection, int backendPid)
+    {
+        _connection = connection;
+        BackendPid = backendPid;
+    }
+
+    /// <summary>The server process of this session (pg_backend_pid()).</summary>
+    public int BackendPid { get; }
+
+    /// <summary>Name keys held or being tried here; guarded by the backend's lock.</summary>
+    public HashSet<int> Names { get; } = [];
+
+    /// <summary>The grants held here; guarded by the backend's lock.</summary>
+    public HashSet<PgGrant> Grants { get; } = [];
+
+    /// <summary>Runs a blocking wait, or holds a shared (upgradeable) hold: nothing else goes here. Guarded by the backend's lock.</summary>
+    public bool Reserved { get; set; }
+
+    /// <summary>True once the connection failed: every hold on it is gone.</summary>
+    public bool IsBroken => Volatile.Read(ref _broken) != 0;
+
+    /// <summary>True when nothing is held, tried or waited on here. Guarded by the backend's lock.</summary>
+    public bool IsEmpty => Names.Count == 0 && !Reserved;
+
+    /// <summary>Runs one statement (or a few) alone on this session. A connection failure marks the session broken.</summary>
+    public async Task<T> RunAsync<T>(Func<NpgsqlConnection, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await _statement.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(IsBroken, this);
+            return await work(_connection, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is NpgsqlException or IOException or InvalidOperationException or OperationCanceledException && ConnectionFailed())
+        {
+            MarkBroken();
+            throw;
+        }
+        finally
+        {
+            _statement.Release();
+        }
+    }
+
+    /// <summary>Checks the connection when no statement runs; false when it failed. A busy session counts as alive.</summary>
+    public async Task<bool> CheckAsync(TimeSpan timeout)
+    {
+        if (IsBroken)
+        {
+            return false;
+        }
+
+        if (!await _statement.WaitAsync(0).ConfigureAwait(false))
+        {
+            return true;
+        }
+
+        try
+        {
+            using var deadline = new CancellationTokenSource(timeout);
+            await using var command = new NpgsqlCommand("SELECT 1", _connection);
+            await command.ExecuteScalarAsync(deadline.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is NpgsqlException or IOException or InvalidOperationException or OperationCanceledException)
+        {
+            MarkBroken();
+            return false;
+        }
+        finally
+        {
+            _statement.Release();
+        }
+    }
+
+    /// <summary>Marks the session broken; returns true the first time.</summary>
+    public bool MarkBroken() => Interlocked.Exchange(ref _broken, 1) == 0;
+
+    /// <summary>Closes the connection, which ends the session and every lock it still holds.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        MarkBroken();
+
+        // Let a statement in flight (a cancelled wait, a release) finish first: a connection is not closed under a running command.
+        var idle = await _statement.WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+        try
+        {
+            await _connection.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is NpgsqlException or IOException or InvalidOperationException)
+        {
+            // The session is gone either way.
+        }
+        finally
+        {
+            if (idle)
+            {
+                _statement.Release();
+            }
+        }
+    }
+
+    private bool ConnectionFailed() =>
+        _connection.FullState is ConnectionState.Closed or ConnectionState.Broken || (_connection.FullState & ConnectionState.Broken) != 0;
+}
