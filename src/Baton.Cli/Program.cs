@@ -9,6 +9,20 @@ using Baton.Cli.Shared;
 ChildLauncher.MainThreadId = Environment.CurrentManagedThreadId;
 BackendPackages.Register();
 var child = ChildCommandLine.Split(args, out var own);
+if (RunFastPath.TryRead(own, child) is { } run)
+{
+    try
+    {
+        return run.Execute();
+    }
+#pragma warning disable CA1031 // The last resort of a command: report and exit 70 rather than dump a stack trace.
+    catch (Exception e)
+#pragma warning restore CA1031
+    {
+        return Report.Failure(e);
+    }
+}
+
 var root = BatonCommand.Create(child);
 // No response files: a lock name may start with '@' (DESIGN rule 9: any non-empty string).
 var parseResult = root.Parse(own, new ParserConfiguration { ResponseFileTokenReplacer = null });

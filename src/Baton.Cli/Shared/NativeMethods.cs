@@ -29,6 +29,10 @@ internal static partial class NativeMethods
     /// <summary>access(2)'s "may execute" mode.</summary>
     public const int X_OK = 1;
 
+    /// <summary>write(2): writes at the descriptor's own offset (shared with whoever else writes to that file).</summary>
+    [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
+    public static unsafe partial nint Write(int fd, byte* buffer, nuint count);
+
     /// <summary>kill(2): sends a signal to a process.</summary>
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int signal);

@@ -21,17 +21,10 @@ internal static class StandardStreams
     /// <summary>Standard input.</summary>
     public static TextReader In { get; } = OpenReader();
 
-    private static TextWriter OpenWriter(int descriptor)
-    {
-        try
-        {
-            return new StreamWriter(new FileStream(new SafeFileHandle(descriptor, ownsHandle: false), FileAccess.Write, bufferSize: 0), Utf8) { AutoFlush = true };
-        }
-        catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException)
-        {
-            return TextWriter.Null; // Closed by the caller: nothing can be written there, and that is not baton's failure.
-        }
-    }
+    // write(2) at the file's own offset, not a FileStream's position (see DescriptorWriteStream); a closed
+    // descriptor just loses what is written to it, which is not baton's failure.
+    private static StreamWriter OpenWriter(int descriptor) =>
+        new StreamWriter(new DescriptorWriteStream(descriptor), Utf8) { AutoFlush = true };
 
     private static TextReader OpenReader()
     {
