@@ -33,8 +33,21 @@ as_postgres() {
   if [ "$(id -un)" = postgres ]; then "$@"; else runuser -u postgres -- "$@"; fi
 }
 
+# Ours: the server whose data directory is this STATE_DIR's and which is still running.
+ours() { [ -s "$data/postmaster.pid" ] && kill -0 "$(head -1 "$data/postmaster.pid")" 2>/dev/null; }
+
 case "$action" in
   start)
+    if "$bin/pg_isready" -q -h 127.0.0.1 -p "$port" && ! ours; then
+      # Another checkout's instance (its clone may be gone, and PostgreSQL shuts down within a minute once
+      # its data directory is): never reuse it; stop it and start ours.
+      echo "== stopping a PostgreSQL of another checkout on port $port" >&2
+      pkill -f -- "postgres -D .* -p $port -k " || true
+      for _ in $(seq 1 100); do
+        "$bin/pg_isready" -q -h 127.0.0.1 -p "$port" || break
+        sleep 0.1
+      done
+    fi
     if ! "$bin/pg_isready" -q -h 127.0.0.1 -p "$port"; then
       if [ ! -s "$data/PG_VERSION" ]; then
         mkdir -p "$data"
