@@ -187,6 +187,11 @@ internal sealed class WatchHub : IAsyncDisposable
             return;
         }
 
+        if (response.Created && !response.Canceled)
+        {
+            watch.OnCreated(response.Header.Revision);
+        }
+
         if (response.CompactRevision > 0 || (response.Canceled && !response.Created))
         {
             _watches.TryRemove(watch.Id, out _);
@@ -227,12 +232,35 @@ internal sealed class EtcdWatch(WatchHub hub, long id, ByteString key, ByteStrin
 
     public ByteString? RangeEnd { get; } = rangeEnd;
 
+    private readonly TaskCompletionSource<long> _created = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>Where to start again after a reconnection: one past the last event seen.</summary>
     public long NextRevision { get; set; } = startRevision;
 
+    /// <summary>
+    /// Completes with the store's revision when etcd confirmed the watch: from then on every change reaches it at
+    /// once. (A watch asked to start at an older revision is caught up by etcd's background sync, every 100 ms.)
+    /// </summary>
+    public Task<long> Created => _created.Task;
+
+    public void OnCreated(long revision)
+    {
+        if (NextRevision == 0)
+        {
+            NextRevision = revision + 1;
+        }
+
+        _created.TrySetResult(revision);
+    }
+
     public void OnEvent(IReadOnlyList<Mvccpb.Event> events) => onEvent(events);
 
-    public void OnCompacted() => onCompacted();
+    public void OnCompacted()
+    {
+        // A watch etcd refused is over: whoever waits for its creation reads the state afresh instead.
+        _created.TrySetResult(long.MaxValue);
+        onCompacted();
+    }
 
     public ValueTask DisposeAsync() => hub.CancelAsync(this);
 }

@@ -113,14 +113,21 @@ internal abstract class EtcdTicket : AcquisitionTicket
                     return;
                 }
 
+                // Watched from now, not from the revision read: etcd delivers to a watch that starts in the past only
+                // at its 100 ms background sync, which would cost a busy queue up to 100 ms per handover. A change
+                // between the read and the watch's creation shows as a newer creation revision: read again then.
                 var standing = QueueRules.Evaluate(queue, index, Name.Kind, MaxCount);
                 var changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 var watch = standing.WaitsForAny
-                    ? await Backend.Hub.WatchAsync(Name.Contenders, Name.ContendersEnd, revision + 1, _ => changed.TrySetResult(), () => changed.TrySetResult(), token).ConfigureAwait(false)
-                    : await Backend.Hub.WatchAsync(standing.WaitFor!.Key, null, revision + 1, _ => changed.TrySetResult(), () => changed.TrySetResult(), token).ConfigureAwait(false);
+                    ? await Backend.Hub.WatchAsync(Name.Contenders, Name.ContendersEnd, 0, _ => changed.TrySetResult(), () => changed.TrySetResult(), token).ConfigureAwait(false)
+                    : await Backend.Hub.WatchAsync(standing.WaitFor!.Key, null, 0, _ => changed.TrySetResult(), () => changed.TrySetResult(), token).ConfigureAwait(false);
                 await using (watch.ConfigureAwait(false))
                 {
-                    await changed.Task.WaitAsync(token).ConfigureAwait(false);
+                    var createdAt = await watch.Created.WaitAsync(token).ConfigureAwait(false);
+                    if (createdAt <= revision)
+                    {
+                        await changed.Task.WaitAsync(token).ConfigureAwait(false);
+                    }
                 }
 
                 (grant, queue, revision) = await RefreshAsync(token).ConfigureAwait(false);
