@@ -4,7 +4,8 @@ using Baton.Backends;
 namespace Baton.Etcd;
 
 /// <summary>
-/// What an <c>etcd://</c> or <c>etcds://</c> URL asks for: <c>etcd://[user:password@]host:port[,host:port…][?prefix=baton/&amp;ttl=15s]</c>.
+/// What an <c>etcd://</c> or <c>etcds://</c> URL asks for: <c>etcd://[user:password@]host:port[,host:port…][?prefix=baton/&amp;ttl=15s]</c>;
+/// <c>etcds://…?cacert=PATH</c> trusts the CA in that PEM file instead of the system's roots.
 /// </summary>
 internal sealed record EtcdOptions(
     IReadOnlyList<(string Host, int Port)> Endpoints,
@@ -13,7 +14,8 @@ internal sealed record EtcdOptions(
     string? Password,
     string Prefix,
     TimeSpan Ttl,
-    string DisplayUrl)
+    string DisplayUrl,
+    string? CaCertificatePath = null)
 {
     /// <summary>The default lease time: DESIGN.md's session time of lease-based backends.</summary>
     public static readonly TimeSpan DefaultTtl = TimeSpan.FromSeconds(15);
@@ -39,7 +41,7 @@ internal sealed record EtcdOptions(
         var endpoints = url.Hosts.Select(host => ParseEndpoint(url, host)).ToArray();
         var prefix = DefaultPrefix;
         var ttl = DefaultTtl;
-        string? user = url.UserName, password = url.Password;
+        string? user = url.UserName, password = url.Password, caCertificate = null;
         foreach (var (key, value) in url.Query)
         {
             switch (key.ToLowerInvariant())
@@ -61,8 +63,11 @@ internal sealed record EtcdOptions(
                 case "password":
                     password = value;
                     break;
+                case "cacert":
+                    caCertificate = value.Length > 0 ? value : throw new ArgumentException($"'{url}' has an empty cacert: give the path of a PEM file.", nameof(url));
+                    break;
                 default:
-                    throw new ArgumentException($"'{url}' has the unknown option '{key}'. etcd URLs take prefix, ttl, username and password.", nameof(url));
+                    throw new ArgumentException($"'{url}' has the unknown option '{key}'. etcd URLs take prefix, ttl, username, password and (etcds://) cacert.", nameof(url));
             }
         }
 
@@ -71,7 +76,12 @@ internal sealed record EtcdOptions(
             throw new ArgumentException($"'{url}' gives a password but no user name.", nameof(url));
         }
 
-        return new EtcdOptions(endpoints, url.Scheme == "etcds", user, password, prefix, ttl, url.ToString());
+        if (caCertificate is not null && url.Scheme != "etcds")
+        {
+            throw new ArgumentException($"'{url}' gives a cacert but does not use TLS: use etcds://.", nameof(url));
+        }
+
+        return new EtcdOptions(endpoints, url.Scheme == "etcds", user, password, prefix, ttl, url.ToString(), caCertificate);
     }
 
     private static (string Host, int Port) ParseEndpoint(BackendUrl url, string endpoint)

@@ -145,6 +145,27 @@ public sealed class EtcdBehaviourTests
         Assert.Contains(etcd.Endpoints, anonymous.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Tls_WithTheClustersCa_LockWorks_WithoutItTheCertificateIsRefused()
+    {
+        using var tls = await TlsFiles.CreateAsync();
+        await using var etcd = await PrivateEtcd.StartAsync(tls: tls);
+
+        await using (var coordinator = await Coordinator.ConnectAsync($"etcds://{etcd.Endpoints}?cacert={tls.Ca}&ttl=3s"))
+        {
+            await using var handle = await coordinator.CreateLock("job").AcquireAsync(Patience);
+            Assert.True(handle.FencingToken > 0);
+        }
+
+        var untrusted = await Assert.ThrowsAsync<BackendUnavailableException>(() => Coordinator.ConnectAsync(
+            $"etcds://{etcd.Endpoints}", new CoordinatorOptions { ConnectTimeout = TimeSpan.FromSeconds(5) }).AsTask());
+        Assert.Contains(etcd.Endpoints, untrusted.Message, StringComparison.Ordinal);
+        var plain = await Assert.ThrowsAsync<BackendUnavailableException>(() => Coordinator.ConnectAsync(
+            $"etcd://{etcd.Endpoints}", new CoordinatorOptions { ConnectTimeout = TimeSpan.FromSeconds(5) }).AsTask());
+        Assert.Contains(etcd.Endpoints, plain.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => Coordinator.ConnectAsync($"etcd://{etcd.Endpoints}?cacert={tls.Ca}").AsTask());
+    }
+
     [Theory]
     [InlineData("etcd://", "names no etcd endpoint")]
     [InlineData("etcd://127.0.0.1:99999", "invalid endpoint")]

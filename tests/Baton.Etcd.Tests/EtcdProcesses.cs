@@ -78,9 +78,11 @@ internal sealed class Etcdctl : IAsyncDisposable
 internal sealed class PrivateEtcd : IAsyncDisposable
 {
     private readonly Member[] _members;
+    private readonly TlsFiles? _tls;
 
-    private PrivateEtcd(int size)
+    private PrivateEtcd(int size, TlsFiles? tls)
     {
+        _tls = tls;
         var id = Guid.NewGuid().ToString("N");
         var root = Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath();
         _members = [.. Enumerable.Range(0, size).Select(i => new Member($"m{i}", Path.Combine(root, $"baton-etcd-test-{id}-{i}"), FreePort(), FreePort()))];
@@ -91,12 +93,15 @@ internal sealed class PrivateEtcd : IAsyncDisposable
 
     public string Url(string query) => $"etcd://{Endpoints}?{query}";
 
-    public static async Task<PrivateEtcd> StartAsync(int size = 1)
+    public static async Task<PrivateEtcd> StartAsync(int size = 1, TlsFiles? tls = null)
     {
-        var etcd = new PrivateEtcd(size);
+        var etcd = new PrivateEtcd(size, tls);
         await etcd.StartAgainAsync();
         return etcd;
     }
+
+    /// <summary>The endpoints as etcdctl takes them (with https:// when the members serve TLS).</summary>
+    private string EtcdctlEndpoints => _tls is null ? Endpoints : string.Join(',', _members.Select(m => "https://" + m.Endpoint));
 
     /// <summary>Starts every member (again, on the same data: leases and keys survive, as after a crash).</summary>
     public async Task StartAgainAsync()
@@ -104,11 +109,14 @@ internal sealed class PrivateEtcd : IAsyncDisposable
         var cluster = string.Join(',', _members.Select(m => $"{m.Name}=http://127.0.0.1:{m.PeerPort}"));
         foreach (var member in _members)
         {
-            member.Start(cluster);
+            member.Start(cluster, _tls);
         }
 
         var deadline = Stopwatch.StartNew();
-        while ((await Etcdctl.RunAsync(Endpoints, "--command-timeout=1s", "endpoint", "health")).ExitCode != 0)
+        string[] health = _tls is null
+            ? ["--command-timeout=1s", "endpoint", "health"]
+            : [$"--cacert={_tls.Ca}", "--command-timeout=1s", "endpoint", "health"];
+        while ((await Etcdctl.RunAsync(EtcdctlEndpoints, health)).ExitCode != 0)
         {
             if (deadline.Elapsed > TimeSpan.FromSeconds(30) || _members.Any(m => m.HasExited))
             {
@@ -175,13 +183,22 @@ internal sealed class PrivateEtcd : IAsyncDisposable
 
         public bool HasExited => _process?.HasExited ?? true;
 
-        public void Start(string cluster)
+        public void Start(string cluster, TlsFiles? tls)
         {
             var info = new ProcessStartInfo("etcd") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+            var scheme = tls is null ? "http" : "https";
+            if (tls is not null)
+            {
+                foreach (var argument in new[] { "--cert-file", tls.Certificate, "--key-file", tls.Key })
+                {
+                    info.ArgumentList.Add(argument);
+                }
+            }
+
             foreach (var argument in new[]
             {
                 "--name", name, "--data-dir", data, "--log-level", "error",
-                "--listen-client-urls", $"http://{Endpoint}", "--advertise-client-urls", $"http://{Endpoint}",
+                "--listen-client-urls", $"{scheme}://{Endpoint}", "--advertise-client-urls", $"{scheme}://{Endpoint}",
                 "--listen-peer-urls", $"http://127.0.0.1:{peerPort}", "--initial-advertise-peer-urls", $"http://127.0.0.1:{peerPort}",
                 "--initial-cluster", cluster, "--initial-cluster-token", Path.GetFileName(data)[..^2],
             })
@@ -213,4 +230,39 @@ internal sealed class PrivateEtcd : IAsyncDisposable
             }
         }
     }
+}
+
+/// <summary>A test CA and a server certificate for 127.0.0.1 signed by it, made with openssl in a directory of their own.</summary>
+internal sealed record TlsFiles(string Directory, string Ca, string Certificate, string Key) : IDisposable
+{
+    public static async Task<TlsFiles> CreateAsync()
+    {
+        var directory = System.IO.Directory.CreateTempSubdirectory("baton-etcd-tls-").FullName;
+        await File.WriteAllTextAsync(Path.Combine(directory, "ext"), "subjectAltName=IP:127.0.0.1\n");
+        foreach (var command in new[]
+        {
+            "req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 1 -subj /CN=baton-test-ca",
+            "req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=127.0.0.1",
+            "x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 1 -extfile ext",
+        })
+        {
+            var info = new ProcessStartInfo("openssl") { WorkingDirectory = directory, UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+            foreach (var argument in command.Split(' '))
+            {
+                info.ArgumentList.Add(argument);
+            }
+
+            using var openssl = Process.Start(info)!;
+            var error = await openssl.StandardError.ReadToEndAsync();
+            await openssl.WaitForExitAsync();
+            if (openssl.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"openssl {command} failed: {error}");
+            }
+        }
+
+        return new TlsFiles(directory, Path.Combine(directory, "ca.pem"), Path.Combine(directory, "server.pem"), Path.Combine(directory, "server.key"));
+    }
+
+    public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);
 }

@@ -42,6 +42,7 @@ internal sealed class EtcdConnection : IAsyncDisposable
                 KeepAlivePingDelay = TimeSpan.FromSeconds(5),
                 KeepAlivePingTimeout = TimeSpan.FromSeconds(5),
                 ConnectTimeout = TimeSpan.FromSeconds(5),
+                SslOptions = options.CaCertificatePath is { } ca ? TrustedRoot.Options(ca) : new(),
             },
         });
         Kv = new KV.KVClient(_channel);
