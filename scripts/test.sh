@@ -21,6 +21,8 @@ missing=()
 { [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import fasteners' 2>/dev/null; } || missing+=(python3-fasteners)
 command -v setpriv >/dev/null || missing+=(util-linux)
 command -v flock >/dev/null || missing+=(util-linux)
+# openssl makes the test CA of the etcd backend's TLS test.
+command -v openssl >/dev/null || missing+=(openssl)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "== installing ${missing[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
