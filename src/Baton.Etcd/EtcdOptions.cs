@@ -104,14 +104,11 @@ internal sealed record EtcdOptions(
 
     private static TimeSpan ParseTtl(BackendUrl url, string value)
     {
-        var unit = value.EndsWith("ms", StringComparison.Ordinal) ? "ms" : value.EndsWith('s') ? "s" : string.Empty;
-        var number = value[..(value.Length - unit.Length)];
-        if (!double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount) || unit.Length == 0 && number.Length == 0)
+        if (!BackendUrl.TryParseDuration(value, out var ttl))
         {
             throw new ArgumentException($"'{url}' has an invalid ttl '{value}': expected seconds such as 15s (or 15), at least 2s.", nameof(url));
         }
 
-        var ttl = unit == "ms" ? TimeSpan.FromMilliseconds(amount) : TimeSpan.FromSeconds(amount);
         if (ttl < TimeSpan.FromSeconds(2) || ttl > TimeSpan.FromHours(1))
         {
             throw new ArgumentException($"'{url}' has a ttl of {value}; etcd leases here take 2s to 1h (etcd counts whole seconds).", nameof(url));

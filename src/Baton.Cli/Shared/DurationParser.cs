@@ -3,8 +3,8 @@ using System.Globalization;
 namespace Baton.Cli.Shared;
 
 /// <summary>
-/// Durations as DESIGN.md writes them: <c>0</c>, <c>250ms</c>, <c>30s</c>, <c>5m</c>, <c>1h</c>, or a plain
-/// number of seconds (<c>1.5</c>). No sign, no spaces, no combinations (<c>1h30m</c> is <c>90m</c>).
+/// Durations as DESIGN.md writes them (read by <see cref="Baton.Backends.BackendUrl.TryParseDuration"/>, as backend
+/// options are), with the command line's limit and messages.
 /// </summary>
 internal static class DurationParser
 {
@@ -20,33 +20,19 @@ internal static class DurationParser
     /// <param name="error">Why it is not valid, otherwise null.</param>
     public static bool TryParse(string text, out TimeSpan value, out string? error)
     {
-        value = default;
-        var (number, unitMilliseconds) = text switch
-        {
-            _ when text.EndsWith("ms", StringComparison.Ordinal) => (text[..^2], 1d),
-            _ when text.EndsWith('s') => (text[..^1], 1_000d),
-            _ when text.EndsWith('m') => (text[..^1], 60_000d),
-            _ when text.EndsWith('h') => (text[..^1], 3_600_000d),
-            _ => (text, 1_000d),
-        };
-
-        if (number.Length == 0
-            || (!char.IsAsciiDigit(number[0]) && number[0] != '.')
-            || !double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount)
-            || double.IsNaN(amount))
+        if (!Baton.Backends.BackendUrl.TryParseDuration(text, out value))
         {
             error = $"'{text}' is not a duration: use {Syntax}.";
             return false;
         }
 
-        var milliseconds = amount * unitMilliseconds;
-        if (milliseconds > Max.TotalMilliseconds)
+        if (value > Max)
         {
+            value = default;
             error = $"'{text}' is too long: at most {Max.TotalDays:F0} days; leave the option out to wait forever.";
             return false;
         }
 
-        value = TimeSpan.FromMilliseconds(Math.Round(milliseconds));
         error = null;
         return true;
     }

@@ -66,7 +66,8 @@ internal sealed record PostgresBackendOptions(
         }
 
         var check = TimeSpan.FromSeconds(1);
-        if (url.GetQuery("checkInterval") is { } checkText && !TryParseDuration(checkText, out check))
+        if (url.GetQuery("checkInterval") is { } checkText
+            && (!BackendUrl.TryParseDuration(checkText, out check) || check < TimeSpan.FromMilliseconds(10) || check > TimeSpan.FromHours(1)))
         {
             throw new ArgumentException($"'{url}': checkInterval={checkText} must be a duration from 10ms to 1h, such as 500ms, 1s or 2.5s.", nameof(url));
         }
@@ -192,35 +193,5 @@ internal sealed record PostgresBackendOptions(
         }
 
         return true;
-    }
-
-    private static bool TryParseDuration(string text, out TimeSpan value)
-    {
-        value = default;
-        double scale;
-        string number;
-        if (text.EndsWith("ms", StringComparison.Ordinal))
-        {
-            scale = 1;
-            number = text[..^2];
-        }
-        else if (text.EndsWith('s'))
-        {
-            scale = 1000;
-            number = text[..^1];
-        }
-        else
-        {
-            scale = 1000;
-            number = text;
-        }
-
-        if (!double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount))
-        {
-            return false;
-        }
-
-        value = TimeSpan.FromMilliseconds(amount * scale);
-        return value >= TimeSpan.FromMilliseconds(10) && value <= TimeSpan.FromHours(1);
     }
 }

@@ -82,7 +82,7 @@ internal sealed record RedisBackendOptions(
         var ttl = DefaultTtl;
         if (url.GetQuery("ttl") is { } ttlText)
         {
-            if (!TryParseDuration(ttlText, out ttl))
+            if (!BackendUrl.TryParseDuration(ttlText, out ttl))
             {
                 throw new ArgumentException($"'{url}': ttl={ttlText} is not a duration; use for example ttl=15s, ttl=500ms or ttl=2m.", nameof(url));
             }
@@ -95,31 +95,6 @@ internal sealed record RedisBackendOptions(
         }
 
         return new RedisBackendOptions(host, port, useTls, url.UserName, url.Password, database, prefix, ttl) { Display = url.ToString() };
-    }
-
-    /// <summary>Parses <c>250ms</c>, <c>15s</c>, <c>2m</c>, <c>1h</c> or a plain number of seconds.</summary>
-    internal static bool TryParseDuration(string text, out TimeSpan value)
-    {
-        value = default;
-        var (number, unit) = text switch
-        {
-            _ when text.EndsWith("ms", StringComparison.Ordinal) => (text[..^2], 1d),
-            _ when text.EndsWith('s') => (text[..^1], 1_000d),
-            _ when text.EndsWith('m') => (text[..^1], 60_000d),
-            _ when text.EndsWith('h') => (text[..^1], 3_600_000d),
-            _ => (text, 1_000d),
-        };
-
-        if (number.Length == 0
-            || !(char.IsAsciiDigit(number[0]) || number[0] == '.')
-            || !double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount)
-            || double.IsNaN(amount) || double.IsInfinity(amount) || amount * unit > TimeSpan.MaxValue.TotalMilliseconds / 2)
-        {
-            return false;
-        }
-
-        value = TimeSpan.FromMilliseconds(Math.Round(amount * unit));
-        return true;
     }
 
     private static (string Host, int Port) SplitHost(string text, BackendUrl url)

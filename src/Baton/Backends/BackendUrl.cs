@@ -179,6 +179,39 @@ public sealed class BackendUrl
     /// <param name="key">The parameter name (case-insensitive).</param>
     public string? GetQuery(string key) => Query.TryGetValue(key, out var value) ? value : null;
 
+    /// <summary>
+    /// Reads a duration as DESIGN.md writes them, for backend options such as <c>?ttl=</c> (and the command line):
+    /// <c>250ms</c>, <c>30s</c>, <c>5m</c>, <c>1h</c>, or a plain number of seconds (<c>1.5</c>). No sign, no spaces,
+    /// no combinations. The caller checks the range its option allows.
+    /// </summary>
+    /// <param name="text">The text to read.</param>
+    /// <param name="value">The duration, when the text is one.</param>
+    /// <returns>False when the text is not a duration (or exceeds what a <see cref="TimeSpan"/> holds).</returns>
+    public static bool TryParseDuration(string text, out TimeSpan value)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        value = default;
+        var (number, unitMilliseconds) = text switch
+        {
+            _ when text.EndsWith("ms", StringComparison.Ordinal) => (text[..^2], 1d),
+            _ when text.EndsWith('s') => (text[..^1], 1_000d),
+            _ when text.EndsWith('m') => (text[..^1], 60_000d),
+            _ when text.EndsWith('h') => (text[..^1], 3_600_000d),
+            _ => (text, 1_000d),
+        };
+
+        if (number.Length == 0
+            || !(char.IsAsciiDigit(number[0]) || number[0] == '.')
+            || !double.TryParse(number, System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var amount)
+            || double.IsNaN(amount) || double.IsInfinity(amount) || amount * unitMilliseconds > TimeSpan.MaxValue.TotalMilliseconds / 2)
+        {
+            return false;
+        }
+
+        value = TimeSpan.FromMilliseconds(Math.Round(amount * unitMilliseconds));
+        return true;
+    }
+
     private static bool IsSecretKey(string key) =>
         key.Equals("password", StringComparison.OrdinalIgnoreCase)
         || key.Equals("pass", StringComparison.OrdinalIgnoreCase)
