@@ -42,7 +42,9 @@ public sealed class HashRing
         Options = options ?? new HashRingOptions();
         Options.Validate();
         _virtualNodesPerWeight = Options.VirtualNodesPerWeight;
-        _current = HashRingSnapshot.Create(Unique(members, nameof(members)), _virtualNodesPerWeight, version: 0);
+        var initial = Unique(members, nameof(members));
+        HashRingSnapshot.Sort(initial);
+        _current = HashRingSnapshot.Create(initial, _virtualNodesPerWeight, version: 0);
     }
 
     /// <summary>Raised after each change, on the thread that made it, before the change's method returns.</summary>
