@@ -143,31 +143,43 @@ public sealed class HashRingSnapshot
             throw new ArgumentException($"These {members.Length:N0} members would need {total:N0} ring points, more than an array holds; lower the weights or HashRingOptions.VirtualNodesPerWeight.", nameof(members));
         }
 
-        var points = new Point[total];
         var hashes = new ulong[total];
+        var owners = new int[total];
         var next = 0;
         for (var m = 0; m < members.Length; m++)
         {
             var count = RingHash.PointCount(members[m].Weight, virtualNodesPerWeight);
-            var mine = hashes.AsSpan(next, count);
-            RingHash.Points(Encoding.UTF8.GetBytes(members[m].Id), mine);
-            for (var i = 0; i < count; i++)
-            {
-                points[next + i] = new Point(mine[i], m);
-            }
-
+            RingHash.Points(Encoding.UTF8.GetBytes(members[m].Id), hashes.AsSpan(next, count));
+            owners.AsSpan(next, count).Fill(m);
             next += count;
         }
 
-        Array.Sort(points);
-        var owners = new int[total];
-        for (var i = 0; i < points.Length; i++)
-        {
-            hashes[i] = points[i].Hash;
-            owners[i] = points[i].Member;
-        }
-
+        SortPoints(hashes, owners);
         return new HashRingSnapshot(members, hashes, owners, version);
+    }
+
+    /// <summary>Sorts points by hash, then equal hashes by member index: the ring's tie rule.</summary>
+    /// <remarks>
+    /// Sorting plain ulong keys is several times faster than sorting (hash, member) pairs; equal
+    /// hashes, which are rare, are put in member order afterwards.
+    /// </remarks>
+    internal static void SortPoints(ulong[] hashes, int[] owners)
+    {
+        Array.Sort(hashes, owners);
+        for (var i = 1; i < hashes.Length; i++)
+        {
+            if (hashes[i] == hashes[i - 1])
+            {
+                var end = i + 1;
+                while (end < hashes.Length && hashes[end] == hashes[i])
+                {
+                    end++;
+                }
+
+                owners.AsSpan(i - 1, end - i + 1).Sort();
+                i = end;
+            }
+        }
     }
 
     /// <summary>Sorts members by the UTF-8 bytes of their ids, the order that breaks ties between equal points.</summary>
@@ -239,15 +251,6 @@ public sealed class HashRingSnapshot
         }
 
         return low;
-    }
-
-    private readonly record struct Point(ulong Hash, int Member) : IComparable<Point>
-    {
-        public int CompareTo(Point other)
-        {
-            var byHash = Hash.CompareTo(other.Hash);
-            return byHash != 0 ? byHash : Member.CompareTo(other.Member);
-        }
     }
 
     private sealed class Utf8Order : IComparer<byte[]>

@@ -76,6 +76,19 @@ public sealed class HashRingHashingTests
     }
 
     [Fact]
+    public void SortPoints_EqualHashes_TieByMemberOrder()
+    {
+        // A real 64-bit collision cannot be found for a test, so the tie rule is checked on the sort.
+        ulong[] hashes = [5, 3, 5, 9, 5, 1, 9];
+        int[] owners = [2, 0, 1, 4, 0, 4, 3];
+
+        HashRingSnapshot.SortPoints(hashes, owners);
+
+        Assert.Equal([1UL, 3, 5, 5, 5, 9, 9], hashes);
+        Assert.Equal([4, 0, 0, 1, 2, 3, 4], owners);
+    }
+
+    [Fact]
     public void OwnerOf_AllocatesNothing()
     {
         var ring = new HashRing(RingKeys.Members(100));
