@@ -2,23 +2,26 @@ using System.Text;
 
 namespace Baton.Internal;
 
-/// <summary>DESIGN rule 9: any non-empty string of at most 1,024 UTF-8 bytes without NUL.</summary>
+/// <summary>
+/// DESIGN rule 9: any non-empty string of at most 1,024 UTF-8 bytes without NUL. Hash-ring member
+/// ids follow the same rule, so <c>what</c> names the kind of string in the messages.
+/// </summary>
 internal static class NameValidation
 {
     public const int MaxNameBytes = 1024;
 
-    public static void Validate(string name, string paramName)
+    public static void Validate(string name, string paramName, string what = "A lock name")
     {
         ArgumentNullException.ThrowIfNull(name, paramName);
         if (name.Length == 0)
         {
-            throw new ArgumentException("A lock name must not be empty.", paramName);
+            throw new ArgumentException($"{what} must not be empty.", paramName);
         }
 
         var nul = name.IndexOf('\0', StringComparison.Ordinal);
         if (nul >= 0)
         {
-            throw new ArgumentException($"A lock name must not contain NUL (U+0000); this one has it at index {nul}.", paramName);
+            throw new ArgumentException($"{what} must not contain NUL (U+0000); this one has it at index {nul}.", paramName);
         }
 
         for (var i = 0; i < name.Length; i++)
@@ -32,7 +35,7 @@ internal static class NameValidation
                 }
 
                 throw new ArgumentException(
-                    $"A lock name must be valid Unicode; this one has an unpaired surrogate U+{(int)name[i]:X4} at index {i}, which has no UTF-8 form.",
+                    $"{what} must be valid Unicode; this one has an unpaired surrogate U+{(int)name[i]:X4} at index {i}, which has no UTF-8 form.",
                     paramName);
             }
         }
@@ -41,7 +44,7 @@ internal static class NameValidation
         if (bytes > MaxNameBytes)
         {
             throw new ArgumentException(
-                $"A lock name must be at most {MaxNameBytes:N0} UTF-8 bytes; this one ('{name[..Math.Min(name.Length, 32)]}…') is {bytes:N0} bytes.",
+                $"{what} must be at most {MaxNameBytes:N0} UTF-8 bytes; this one ('{name[..Math.Min(name.Length, 32)]}…') is {bytes:N0} bytes.",
                 paramName);
         }
     }
