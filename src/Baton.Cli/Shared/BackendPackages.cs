@@ -14,5 +14,6 @@ internal static class BackendPackages
         BackendRegistry.Register(new Etcd.EtcdBackendProvider());
         Redis.RedisBackendProvider.Register();
         BackendRegistry.Register(new Postgres.PostgresBackendProvider());
+        BackendRegistry.Register(new ZooKeeper.ZooKeeperBackendProvider());
     }
 }

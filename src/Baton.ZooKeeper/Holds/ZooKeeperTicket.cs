@@ -1,0 +1,246 @@
+using Baton.Backends;
+using Baton.ZooKeeper.Client;
+using Baton.ZooKeeper.Queue;
+
+namespace Baton.ZooKeeper.Holds;
+
+/// <summary>
+/// A queued request: its node is in the queue; it watches the one node whose deletion can let it in (kazoo's
+/// predecessor), and reads the queue again at each event. It claims the grant just before the write that makes it,
+/// so a withdrawal and a grant never both win.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "The stop source lives as long as the ticket; the loop may read its token until it ends.")]
+internal abstract class ZooKeeperTicket : AcquisitionTicket
+{
+    private const int Waiting = 0, Claimed = 1, Withdrawn = 2;
+
+    private readonly TaskCompletionSource<LockGrant> _granted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _loop;
+    private int _state;
+
+    protected ZooKeeperTicket(ZooKeeperBackend backend, ZooKeeperClient session, PreparedName name, string node)
+    {
+        Backend = backend;
+        Session = session;
+        Name = name;
+        Node = node;
+    }
+
+    public override Task<LockGrant> Granted => _granted.Task;
+
+    protected ZooKeeperBackend Backend { get; }
+
+    protected ZooKeeperClient Session { get; }
+
+    public PreparedName Name { get; }
+
+    /// <summary>The name of the node that queues.</summary>
+    protected string Node { get; }
+
+    public void Start() => _loop = Task.Run(RunAsync);
+
+    /// <summary>
+    /// The contender may hold by the queue's rules (or waits in a deadlock): makes the grant, calling
+    /// <see cref="Claim"/> just before the write that makes it, and returns it; null when it must wait after all, or the
+    /// claim failed (withdrawn).
+    /// </summary>
+    protected abstract Task<LockGrant?> TryGrantAsync(IReadOnlyList<Contender> queue, int index, Standing standing, CancellationToken cancellationToken);
+
+    /// <summary>Undoes the request after a withdrawal or failure (deletes its node).</summary>
+    protected abstract Task UndoAsync();
+
+    protected virtual void OnFinished()
+    {
+    }
+
+    /// <summary>Claims the grant for the write about to make it; false when the ticket was withdrawn first.</summary>
+    protected bool Claim() => Interlocked.CompareExchange(ref _state, Claimed, Waiting) == Waiting;
+
+    private bool IsClaimed => Volatile.Read(ref _state) == Claimed;
+
+    private async Task RunAsync()
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, Session.SessionLost);
+        var token = linked.Token;
+        try
+        {
+            while (true)
+            {
+                var children = await Session.GetChildrenAsync(Name.Queue, null, token).ConfigureAwait(false);
+                var queue = Contender.Parse(children.Children);
+                var index = ZooKeeperBackend.IndexOf(queue, Node);
+                if (index < 0)
+                {
+                    throw new BackendUnavailableException(
+                        $"The wait for '{Name.Name}' on {Backend.DisplayUrl} ended: its node was deleted (its session expired, or an operator removed it).");
+                }
+
+                var standing = LockQueue.Evaluate(queue, index);
+                var grant = standing.Holds || standing.Deadlock ? await TryGrantAsync(queue, index, standing, token).ConfigureAwait(false) : null;
+                if (grant is not null)
+                {
+                    OnFinished();
+                    _granted.TrySetResult(grant);
+                    return;
+                }
+
+                if (Volatile.Read(ref _state) == Withdrawn)
+                {
+                    return;
+                }
+
+                if (standing.WaitFor is { } waitFor)
+                {
+                    var changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    var stat = await Session.ExistsAsync(Name.Contender(waitFor.Node), _ => changed.TrySetResult(), token).ConfigureAwait(false);
+                    if (stat is not null)
+                    {
+                        await changed.Task.WaitAsync(token).ConfigureAwait(false);
+                    }
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            if (Interlocked.CompareExchange(ref _state, Withdrawn, Waiting) == Waiting || IsClaimed)
+            {
+                // Failed on its own (session lost, server unreachable), or after its claim: nobody withdraws it, so undo here.
+                OnFinished();
+                await TryUndoAsync().ConfigureAwait(false);
+                if (Session.SessionLost.IsCancellationRequested && e is OperationCanceledException)
+                {
+                    e = new BackendUnavailableException($"The wait for '{Name.Name}' on {Backend.DisplayUrl} ended: the coordinator's ZooKeeper session was lost.");
+                }
+                else if (e is ZooKeeperException zookeeper)
+                {
+                    e = new BackendUnavailableException($"The wait for '{Name.Name}' on {Backend.DisplayUrl} failed: {zookeeper.Code}.", zookeeper);
+                }
+
+                _granted.TrySetException(e);
+            }
+        }
+    }
+
+    public override async ValueTask<bool> WithdrawAsync()
+    {
+        var previous = Interlocked.CompareExchange(ref _state, Withdrawn, Waiting);
+        if (previous == Claimed)
+        {
+            return false;
+        }
+
+        if (previous == Withdrawn)
+        {
+            return true;
+        }
+
+        await StopLoopAsync().ConfigureAwait(false);
+        OnFinished();
+        await TryUndoAsync().ConfigureAwait(false);
+        _granted.TrySetCanceled();
+        return true;
+    }
+
+    /// <summary>Ends the wait with <paramref name="failure"/> (the coordinator was disposed).</summary>
+    public async ValueTask FailAsync(Exception failure)
+    {
+        if (Interlocked.CompareExchange(ref _state, Withdrawn, Waiting) != Waiting)
+        {
+            return;
+        }
+
+        await StopLoopAsync().ConfigureAwait(false);
+        OnFinished();
+        await TryUndoAsync().ConfigureAwait(false);
+        _granted.TrySetException(failure);
+    }
+
+    private async Task StopLoopAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_loop is { } loop)
+        {
+            await loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private async Task TryUndoAsync()
+    {
+        try
+        {
+            await UndoAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ZooKeeperException or BackendUnavailableException or ObjectDisposedException)
+        {
+            // The node goes with the session anyway.
+        }
+    }
+}
+
+/// <summary>A queued acquisition: of a lock, or of a semaphore's lock and then a lease.</summary>
+internal sealed class ZooKeeperAcquireTicket(ZooKeeperBackend backend, ZooKeeperClient session, PreparedName name, string owner, string node, long token, AcquisitionRequest request)
+    : ZooKeeperTicket(backend, session, name, node)
+{
+    protected override async Task<LockGrant?> TryGrantAsync(IReadOnlyList<Contender> queue, int index, Standing standing, CancellationToken cancellationToken)
+    {
+        if (Name.Leases is null)
+        {
+            return Claim() ? await Backend.FinishGrantAsync(Session, Name, owner, Node, token, queue, request).ConfigureAwait(false) : null;
+        }
+
+        // Holding the semaphore's lock: wait there for a lease (kazoo's semaphore), so later arrivals stay behind.
+        while (true)
+        {
+            var freed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var leases = await Session.GetChildrenAsync(Name.Leases, _ => freed.TrySetResult(), cancellationToken).ConfigureAwait(false);
+            if (leases.Children.Count < request.MaxCount)
+            {
+                return Claim()
+                    ? await Backend.TryLeaseAsync(Session, Name, request, owner, Name.Contender(Node), leases.Children, CancellationToken.None).ConfigureAwait(false)
+                        ?? throw new InvalidOperationException("A lease was free and then not.")
+                    : null;
+            }
+
+            await freed.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    protected override Task UndoAsync() =>
+        Backend.DeleteQuietlyAsync(Session, Name.Name, Name.Leases is null ? [Name.Contender(Node), Name.Record(owner)] : [Name.Contender(Node)]);
+
+    protected override void OnFinished() => Backend.Forget(this);
+}
+
+/// <summary>A queued upgrade: the hold's writer node waits until only its own reader node is before it.</summary>
+internal sealed class ZooKeeperUpgradeTicket(ZooKeeperBackend backend, ZooKeeperGrant grant, string node, long token)
+    : ZooKeeperTicket(backend, grant.Session, grant.Name, node)
+{
+    public static DeadlockException Deadlock(string name) => new(
+        $"Two holders of the read lock '{name}' are upgrading at once; each waits for the other's read lock. This upgrade is refused; the read lock is still held.");
+
+    protected override async Task<LockGrant?> TryGrantAsync(IReadOnlyList<Contender> queue, int index, Standing standing, CancellationToken cancellationToken)
+    {
+        if (LockQueue.UpgradedReader(queue, index) < 0)
+        {
+            throw new BackendUnavailableException($"The upgrade of '{Name.Name}' on {Backend.DisplayUrl} ended: the read hold it upgrades was broken.");
+        }
+
+        if (standing.Deadlock)
+        {
+            throw Deadlock(Name.Name);
+        }
+
+        if (!Claim())
+        {
+            return null;
+        }
+
+        await Backend.FinishUpgradeAsync(grant, Node, token).ConfigureAwait(false);
+        return grant;
+    }
+
+    protected override Task UndoAsync() => Backend.DeleteQuietlyAsync(Session, Name.Name, Name.Contender(Node));
+
+    protected override void OnFinished() => Backend.Forget(this);
+}

@@ -1,0 +1,250 @@
+using Baton.Backends;
+using Baton.ZooKeeper.Client;
+using Baton.ZooKeeper.Holds;
+using Baton.ZooKeeper.Layout;
+using Baton.ZooKeeper.Queue;
+
+namespace Baton.ZooKeeper;
+
+/// <summary>Acquiring: the contender node with its hold record, the queue, the grant.</summary>
+internal sealed partial class ZooKeeperBackend
+{
+    public override async ValueTask<AcquisitionStart> StartAcquisitionAsync(AcquisitionRequest request, CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        var name = request.PreparedName as PreparedName ?? new PreparedName(Layout, request.Kind, request.Name);
+        var session = await EnsureSessionAsync(cancellationToken).ConfigureAwait(false);
+        await CallAsync(() => EnsureNameAsync(session, name, request.MaxCount, again: false, cancellationToken), $"prepare '{name.Name}'").ConfigureAwait(false);
+
+        // From here no request is cancelled in flight: a node created by a request seen as cancelled would stay queued
+        // until the session ends. The session timeout bounds every call; the core undoes a start that finishes late.
+        cancellationToken.ThrowIfCancellationRequested();
+        Joined joined;
+        try
+        {
+            joined = await CallAsync(() => JoinAsync(session, name, request), $"queue for '{name.Name}'").ConfigureAwait(false);
+        }
+        catch (ZooKeeperException e) when (e.Code == ZooKeeperErrorCode.NoNode)
+        {
+            // A directory was removed as an empty container since this session made it: make it again, once.
+            await CallAsync(() => EnsureNameAsync(session, name, request.MaxCount, again: true, CancellationToken.None), $"prepare '{name.Name}'").ConfigureAwait(false);
+            joined = await CallAsync(() => JoinAsync(session, name, request), $"queue for '{name.Name}'").ConfigureAwait(false);
+        }
+
+        return await CallAsync(() => DecideAsync(session, name, request, joined), $"queue for '{name.Name}'").ConfigureAwait(false);
+    }
+
+    /// <summary>What joining the queue returned: my node, the queue and what else was read with it.</summary>
+    private sealed record Joined(string Owner, string Node, IReadOnlyList<Contender> Queue, long RecordToken, IReadOnlyList<string> Records, IReadOnlyList<string>? Leases);
+
+    /// <summary>
+    /// One write (my contender node, and for a lock its hold record, in one transaction) and the reads that decide it,
+    /// pipelined behind it: the server answers a session's requests in order, so they see the write.
+    /// </summary>
+    private static async Task<Joined> JoinAsync(ZooKeeperClient session, PreparedName name, AcquisitionRequest request)
+    {
+        var owner = Guid.NewGuid().ToString("N");
+        var writer = request.Kind == LockKind.Semaphore || request.Mode == LockMode.Exclusive;
+        var data = new ContenderData(request.Member, request.MaxCount).Encode();
+        var ops = new List<ZooKeeperOp> { new ZooKeeperOp.Create(name.Contender(Contender.NewNode(owner, writer)), data, CreateMode.EphemeralSequential) };
+        if (name.Kind == LockKind.Lock)
+        {
+            ops.Add(new ZooKeeperOp.Create(name.Record(owner), new HoldRecord(HoldState.Holding, 0, request.Member).Encode(), CreateMode.Persistent));
+        }
+
+        var none = CancellationToken.None;
+        var write = session.MultiAsync(ops, none);
+        var queue = session.GetChildrenAsync(name.Queue, null, none);
+        var recordStat = name.Kind == LockKind.Lock ? session.ExistsAsync(name.Record(owner), null, none) : Task.FromResult<ZooKeeperStat?>(null);
+        var records = name.Kind == LockKind.Lock ? session.GetChildrenAsync(name.Records, null, none) : Task.FromResult<ChildrenResult>(null!);
+        var leases = name.Leases is { } path ? session.GetChildrenAsync(path, null, none) : Task.FromResult<ChildrenResult>(null!);
+        IReadOnlyList<OpResult> written;
+        try
+        {
+            written = await write.ConfigureAwait(false);
+        }
+        finally
+        {
+            await Task.WhenAll(queue, recordStat, records, leases).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        var node = written[0].CreatedPath![(name.Queue.Length + 1)..];
+        return new Joined(
+            owner,
+            node,
+            Contender.Parse((await queue.ConfigureAwait(false)).Children),
+            (await recordStat.ConfigureAwait(false))?.Czxid ?? 0,
+            name.Kind == LockKind.Lock ? (await records.ConfigureAwait(false)).Children : [],
+            name.Leases is null ? null : (await leases.ConfigureAwait(false)).Children);
+    }
+
+    private async Task<AcquisitionStart> DecideAsync(ZooKeeperClient session, PreparedName name, AcquisitionRequest request, Joined joined)
+    {
+        var index = IndexOf(joined.Queue, joined.Node);
+        if (index < 0)
+        {
+            throw new BackendUnavailableException($"ZooKeeper at {DisplayUrl} lost the node of a request for '{name.Name}' as it was written (its session expired?).");
+        }
+
+        var nodePath = name.Contender(joined.Node);
+        var standing = LockQueue.Evaluate(joined.Queue, index);
+        if (name.Kind == LockKind.Semaphore)
+        {
+            if (standing.Holds)
+            {
+                if (await TryLeaseAsync(session, name, request, joined.Owner, nodePath, joined.Leases!, CancellationToken.None).ConfigureAwait(false) is { } lease)
+                {
+                    return AcquisitionStart.Granted(lease);
+                }
+            }
+        }
+        else if (standing.Holds)
+        {
+            var live = joined.Queue.Select(static c => c.Owner).ToHashSet(StringComparer.Ordinal);
+            var takeover = await Takeovers.FindAsync(this, session, name.Records, joined.Records, live, Time.GetUtcNow()).ConfigureAwait(false);
+            var grant = new ZooKeeperGrant(this, session, name, joined.Owner, nodePath, request.Mode, joined.RecordToken, takeover, request.Member);
+            return AcquisitionStart.Granted(await RegisterAsync(grant).ConfigureAwait(false));
+        }
+
+        if (!request.Wait)
+        {
+            await DeleteQuietlyAsync(session, name.Name, name.Kind == LockKind.Lock ? [nodePath, name.Record(joined.Owner)] : [nodePath]).ConfigureAwait(false);
+            return AcquisitionStart.Denied;
+        }
+
+        if (name.Kind == LockKind.Lock)
+        {
+            // Queued, not holding: should this process die now, its record must not read as a crashed holder.
+            await session.SetDataAsync(name.Record(joined.Owner), new HoldRecord(HoldState.Waiting, 0, request.Member).Encode(), -1, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        var ticket = new ZooKeeperAcquireTicket(this, session, name, joined.Owner, joined.Node, joined.RecordToken, request);
+        lock (_gate)
+        {
+            ThrowIfDisposedLocked();
+            _tickets.Add(ticket);
+        }
+
+        ticket.Start();
+        return AcquisitionStart.Queued(ticket);
+    }
+
+    public static int IndexOf(IReadOnlyList<Contender> queue, string node)
+    {
+        for (var i = 0; i < queue.Count; i++)
+        {
+            if (queue[i].Node == node)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>
+    /// A waiting lock request may hold: its record says so (with the token it was made with) and the records of holds
+    /// that did not end cleanly give the takeover notice, read in the same round trip.
+    /// </summary>
+    public async Task<ZooKeeperGrant> FinishGrantAsync(ZooKeeperClient session, PreparedName name, string owner, string node, long token, IReadOnlyList<Contender> queue, AcquisitionRequest request)
+    {
+        var marked = session.SetDataAsync(name.Record(owner), new HoldRecord(HoldState.Holding, token, request.Member).Encode(), -1, CancellationToken.None);
+        var records = session.GetChildrenAsync(name.Records, null, CancellationToken.None);
+        try
+        {
+            await marked.ConfigureAwait(false);
+        }
+        finally
+        {
+            await records.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        var live = queue.Select(static c => c.Owner).ToHashSet(StringComparer.Ordinal);
+        var takeover = await Takeovers.FindAsync(this, session, name.Records, (await records.ConfigureAwait(false)).Children, live, Time.GetUtcNow()).ConfigureAwait(false);
+        var grant = new ZooKeeperGrant(this, session, name, owner, name.Contender(node), request.Mode, token, takeover, request.Member);
+        return await RegisterAsync(grant).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The holder of a semaphore's lock takes a lease when fewer than its count are out (kazoo's semaphore): the lease,
+    /// its record and the end of its place in the lock, in one transaction. Null when none is free.
+    /// </summary>
+    public async Task<ZooKeeperGrant?> TryLeaseAsync(ZooKeeperClient session, PreparedName name, AcquisitionRequest request, string owner, string lockNode, IReadOnlyList<string> leases, CancellationToken cancellationToken)
+    {
+        if (leases.Count >= request.MaxCount)
+        {
+            return null;
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var leasePath = name.Lease(owner);
+        var write = session.MultiAsync(
+            [
+                new ZooKeeperOp.Create(leasePath, new ContenderData(request.Member, request.MaxCount).Encode(), CreateMode.Ephemeral),
+                new ZooKeeperOp.Create(name.Record(owner), new HoldRecord(HoldState.Holding, 0, request.Member).Encode(), CreateMode.Persistent),
+                new ZooKeeperOp.Delete(lockNode, -1),
+            ],
+            CancellationToken.None);
+        var leaseStat = session.ExistsAsync(leasePath, null, CancellationToken.None);
+        var records = session.GetChildrenAsync(name.Records, null, CancellationToken.None);
+        var current = session.GetChildrenAsync(name.Leases!, null, CancellationToken.None);
+        try
+        {
+            await write.ConfigureAwait(false);
+        }
+        finally
+        {
+            await Task.WhenAll(leaseStat, records, current).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        var token = (await leaseStat.ConfigureAwait(false))?.Czxid
+            ?? throw new BackendUnavailableException($"ZooKeeper at {DisplayUrl} lost the lease of '{name.Name}' as it was written (its session expired?).");
+        var live = (await current.ConfigureAwait(false)).Children.ToHashSet(StringComparer.Ordinal);
+        var takeover = await Takeovers.FindAsync(this, session, name.Records, (await records.ConfigureAwait(false)).Children, live, Time.GetUtcNow()).ConfigureAwait(false);
+        var grant = new ZooKeeperGrant(this, session, name, owner, leasePath, LockMode.Semaphore, token, takeover, request.Member);
+        return await RegisterAsync(grant).ConfigureAwait(false);
+    }
+
+    private async Task<ZooKeeperGrant> RegisterAsync(ZooKeeperGrant grant)
+    {
+        bool disposed;
+        lock (_gate)
+        {
+            disposed = _disposed;
+            if (!disposed)
+            {
+                _grants.Add(grant);
+            }
+        }
+
+        if (disposed)
+        {
+            // Nobody will ever receive this hold: it ends cleanly, not as an abandonment.
+            await grant.ReleaseAsync().ConfigureAwait(false);
+            throw new ObjectDisposedException(nameof(Coordinator));
+        }
+
+        await grant.WatchAsync().ConfigureAwait(false);
+        return grant;
+    }
+
+    /// <summary>Removes dead hold records, each only if unchanged since it was read (another holder may have cleaned it first).</summary>
+    public async Task DeleteRecordsAsync(ZooKeeperClient session, IReadOnlyList<ZooKeeperOp> deletes)
+    {
+        foreach (var delete in deletes)
+        {
+            try
+            {
+                await session.MultiAsync([delete], CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (ZooKeeperException e) when (e.Code is ZooKeeperErrorCode.NoNode or ZooKeeperErrorCode.BadVersion)
+            {
+            }
+            catch (ZooKeeperException e)
+            {
+                Log.CleanupFailed(_logger, e);
+                return;
+            }
+        }
+    }
+}
