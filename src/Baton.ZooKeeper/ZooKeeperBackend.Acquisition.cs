@@ -53,10 +53,11 @@ internal sealed partial class ZooKeeperBackend
         }
 
         var none = CancellationToken.None;
+        // The records before the queue: a record whose contender is missing from the later read is truly gone.
         var write = session.MultiAsync(ops, none);
+        var records = name.Kind == LockKind.Lock ? session.GetChildrenAsync(name.Records, null, none) : Task.FromResult<ChildrenResult>(null!);
         var queue = session.GetChildrenAsync(name.Queue, null, none);
         var recordStat = name.Kind == LockKind.Lock ? session.ExistsAsync(name.Record(owner), null, none) : Task.FromResult<ZooKeeperStat?>(null);
-        var records = name.Kind == LockKind.Lock ? session.GetChildrenAsync(name.Records, null, none) : Task.FromResult<ChildrenResult>(null!);
         var leases = name.Leases is { } path ? session.GetChildrenAsync(path, null, none) : Task.FromResult<ChildrenResult>(null!);
         IReadOnlyList<OpResult> written;
         try
@@ -146,20 +147,22 @@ internal sealed partial class ZooKeeperBackend
     /// A waiting lock request may hold: its record says so (with the token it was made with) and the records of holds
     /// that did not end cleanly give the takeover notice, read in the same round trip.
     /// </summary>
-    public async Task<ZooKeeperGrant> FinishGrantAsync(ZooKeeperClient session, PreparedName name, string owner, string node, long token, IReadOnlyList<Contender> queue, AcquisitionRequest request)
+    public async Task<ZooKeeperGrant> FinishGrantAsync(ZooKeeperClient session, PreparedName name, string owner, string node, long token, AcquisitionRequest request)
     {
+        // The records before the queue: a record whose contender is missing from the later read is truly gone.
         var marked = session.SetDataAsync(name.Record(owner), new HoldRecord(HoldState.Holding, token, request.Member).Encode(), -1, CancellationToken.None);
         var records = session.GetChildrenAsync(name.Records, null, CancellationToken.None);
+        var queue = session.GetChildrenAsync(name.Queue, null, CancellationToken.None);
         try
         {
             await marked.ConfigureAwait(false);
         }
         finally
         {
-            await records.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await ((Task)Task.WhenAll(records, queue)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
-        var live = queue.Select(static c => c.Owner).ToHashSet(StringComparer.Ordinal);
+        var live = Contender.Parse((await queue.ConfigureAwait(false)).Children).Select(static c => c.Owner).ToHashSet(StringComparer.Ordinal);
         var takeover = await Takeovers.FindAsync(this, session, name.Records, (await records.ConfigureAwait(false)).Children, live, Time.GetUtcNow()).ConfigureAwait(false);
         var grant = new ZooKeeperGrant(this, session, name, owner, name.Contender(node), request.Mode, token, takeover, request.Member);
         return await RegisterAsync(grant).ConfigureAwait(false);

@@ -65,7 +65,7 @@ internal sealed partial class ZooKeeperBackend
     }
 
     /// <summary>Deletes a holder's nodes and records the break; false when the holder was gone already.</summary>
-    private static async Task<bool> BreakNodeAsync(ZooKeeperClient session, PreparedName name, NodeView view, string owner, IReadOnlyList<string> paths, DateTimeOffset now)
+    private static async Task<bool> BreakNodeAsync(ZooKeeperClient session, PreparedName name, NodeView view, string owner, List<string> paths, DateTimeOffset now)
     {
         var record = new HoldRecord(HoldState.Broken, view.Stat.Czxid, view.Data.Member ?? view.Member, now.UtcTicks).Encode();
         var recordPath = name.Record(owner);

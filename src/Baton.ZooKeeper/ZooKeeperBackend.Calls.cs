@@ -35,7 +35,7 @@ internal sealed partial class ZooKeeperBackend
     }, doing);
 
     /// <summary>Creates a node (and its missing ancestors, as containers) unless it exists: one round trip when it does.</summary>
-    public async Task EnsureAsync(ZooKeeperClient session, string path, CreateMode mode, CancellationToken cancellationToken, byte[]? data = null)
+    public static async Task EnsureAsync(ZooKeeperClient session, string path, CreateMode mode, CancellationToken cancellationToken, byte[]? data = null)
     {
         try
         {
@@ -61,7 +61,7 @@ internal sealed partial class ZooKeeperBackend
     /// The name's directories (containers, which the server may remove once empty, so once per session and again
     /// after a <c>NoNode</c>), and for a semaphore its count, kept as kazoo keeps it: the lease node's data.
     /// </summary>
-    public async Task EnsureNameAsync(ZooKeeperClient session, PreparedName name, int maxCount, bool again, CancellationToken cancellationToken)
+    public static async Task EnsureNameAsync(ZooKeeperClient session, PreparedName name, int maxCount, bool again, CancellationToken cancellationToken)
     {
         if (!again && name.EnsuredIn == session.SessionId && (name.Kind != LockKind.Semaphore || name.CheckedCount == maxCount))
         {
@@ -80,7 +80,7 @@ internal sealed partial class ZooKeeperBackend
         name.EnsuredIn = session.SessionId;
     }
 
-    private async Task CheckCountAsync(ZooKeeperClient session, PreparedName name, string leases, int maxCount, CancellationToken cancellationToken)
+    private static async Task CheckCountAsync(ZooKeeperClient session, PreparedName name, string leases, int maxCount, CancellationToken cancellationToken)
     {
         var count = Encoding.UTF8.GetBytes(maxCount.ToString(CultureInfo.InvariantCulture));
         while (true)

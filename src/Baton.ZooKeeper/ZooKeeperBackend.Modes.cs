@@ -30,7 +30,7 @@ internal sealed partial class ZooKeeperBackend
             }
             finally
             {
-                await children.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await ((Task)children).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
 
             return (result.Path[(name.Queue.Length + 1)..], result.Stat.Czxid, Contender.Parse((await children.ConfigureAwait(false)).Children));
@@ -71,7 +71,7 @@ internal sealed partial class ZooKeeperBackend
     /// Grants an upgrade: the reader node (and a downgrade's mark) goes and the record takes the new token, in one
     /// transaction that fails, granting nothing, if the reader node was broken meanwhile.
     /// </summary>
-    public async Task FinishUpgradeAsync(ZooKeeperGrant grant, string node, long token)
+    public static async Task FinishUpgradeAsync(ZooKeeperGrant grant, string node, long token)
     {
         var name = grant.Name;
         var readerNode = grant.SwitchToUpgradeNode(name.Contender(node));
@@ -104,7 +104,7 @@ internal sealed partial class ZooKeeperBackend
         await CallAsync(
             () => grant.Session.MultiAsync(
                 [
-                    new ZooKeeperOp.Create(marker, [], CreateMode.Ephemeral),
+                    new ZooKeeperOp.Create(marker, ReadOnlyMemory<byte>.Empty, CreateMode.Ephemeral),
                     new ZooKeeperOp.SetData(grant.Node, new ContenderData(grant.Member, 1).Encode(), -1),
                 ],
                 CancellationToken.None),

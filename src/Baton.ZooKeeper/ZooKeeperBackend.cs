@@ -50,7 +50,7 @@ internal sealed partial class ZooKeeperBackend : CoordinationBackend
             var session = await backend.EnsureSessionAsync(cancellationToken).ConfigureAwait(false);
 
             // Creating the prefix proves the user may write there: a refusal shows now, not at the first acquisition.
-            await backend.CallAsync(() => backend.EnsureAsync(session, options.Prefix, CreateMode.Container, cancellationToken), "create the prefix").ConfigureAwait(false);
+            await backend.CallAsync(() => EnsureAsync(session, options.Prefix, CreateMode.Container, cancellationToken), "create the prefix").ConfigureAwait(false);
             return backend;
         }
         catch

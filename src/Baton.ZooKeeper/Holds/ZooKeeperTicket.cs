@@ -186,7 +186,7 @@ internal sealed class ZooKeeperAcquireTicket(ZooKeeperBackend backend, ZooKeeper
     {
         if (Name.Leases is null)
         {
-            return Claim() ? await Backend.FinishGrantAsync(Session, Name, owner, Node, token, queue, request).ConfigureAwait(false) : null;
+            return Claim() ? await Backend.FinishGrantAsync(Session, Name, owner, Node, token, request).ConfigureAwait(false) : null;
         }
 
         // Holding the semaphore's lock: wait there for a lease (kazoo's semaphore), so later arrivals stay behind.
@@ -236,7 +236,7 @@ internal sealed class ZooKeeperUpgradeTicket(ZooKeeperBackend backend, ZooKeeper
             return null;
         }
 
-        await Backend.FinishUpgradeAsync(grant, Node, token).ConfigureAwait(false);
+        await ZooKeeperBackend.FinishUpgradeAsync(grant, Node, token).ConfigureAwait(false);
         return grant;
     }
 
