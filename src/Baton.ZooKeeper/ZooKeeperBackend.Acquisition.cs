@@ -39,7 +39,9 @@ internal sealed partial class ZooKeeperBackend
 
     /// <summary>
     /// One write (my contender node, and for a lock its hold record, in one transaction) and the reads that decide it,
-    /// pipelined behind it: the server answers a session's requests in order, so they see the write.
+    /// pipelined behind it: the server answers a session's requests in order, so they see the write. When the answer
+    /// is lost with the connection (a server restart, a leader election), the node is looked for by its owner's uuid
+    /// once the session reconnects, and the write is sent again only if it was not applied.
     /// </summary>
     private static async Task<Joined> JoinAsync(ZooKeeperClient session, PreparedName name, AcquisitionRequest request)
     {
@@ -52,31 +54,67 @@ internal sealed partial class ZooKeeperBackend
             ops.Add(new ZooKeeperOp.Create(name.Record(owner), new HoldRecord(HoldState.Holding, 0, request.Member).Encode(), CreateMode.Persistent));
         }
 
-        var none = CancellationToken.None;
-        // The records before the queue: a record whose contender is missing from the later read is truly gone.
-        var write = session.MultiAsync(ops, none);
-        var records = name.Kind == LockKind.Lock ? session.GetChildrenAsync(name.Records, null, none) : Task.FromResult<ChildrenResult>(null!);
-        var queue = session.GetChildrenAsync(name.Queue, null, none);
-        var recordStat = name.Kind == LockKind.Lock ? session.ExistsAsync(name.Record(owner), null, none) : Task.FromResult<ZooKeeperStat?>(null);
-        var leases = name.Leases is { } path ? session.GetChildrenAsync(path, null, none) : Task.FromResult<ChildrenResult>(null!);
-        IReadOnlyList<OpResult> written;
-        try
+        string? node = null;
+        for (var attempt = 1; ; attempt++)
         {
-            written = await write.ConfigureAwait(false);
+            var write = node is null ? session.MultiAsync(ops, CancellationToken.None) : null;
+            var reads = JoinReads.Send(session, name, owner);
+            try
+            {
+                if (write is not null)
+                {
+                    node = (await write.ConfigureAwait(false))[0].CreatedPath![(name.Queue.Length + 1)..];
+                }
+
+                return await reads.ReceiveAsync(owner, node!).ConfigureAwait(false);
+            }
+            catch (ZooKeeperException e) when (IsAnswerLost(session, e, attempt))
+            {
+                await reads.Settled.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                node ??= await FindOwnAsync(session, name, owner).ConfigureAwait(false);
+            }
         }
-        finally
+    }
+
+    /// <summary>The reads that decide a request, records before the queue: a record whose contender is missing from the later read is truly gone.</summary>
+    private sealed record JoinReads(Task<ChildrenResult>? Records, Task<ChildrenResult> Queue, Task<ZooKeeperStat?>? RecordStat, Task<ChildrenResult>? Leases)
+    {
+        public static JoinReads Send(ZooKeeperClient session, PreparedName name, string owner)
         {
-            await Task.WhenAll(queue, recordStat, records, leases).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            var none = CancellationToken.None;
+            var records = name.Kind == LockKind.Lock ? session.GetChildrenAsync(name.Records, null, none) : null;
+            var queue = session.GetChildrenAsync(name.Queue, null, none);
+            var recordStat = name.Kind == LockKind.Lock ? session.ExistsAsync(name.Record(owner), null, none) : null;
+            var leases = name.Leases is { } path ? session.GetChildrenAsync(path, null, none) : null;
+            return new JoinReads(records, queue, recordStat, leases);
         }
 
-        var node = written[0].CreatedPath![(name.Queue.Length + 1)..];
-        return new Joined(
-            owner,
-            node,
-            Contender.Parse((await queue.ConfigureAwait(false)).Children),
-            (await recordStat.ConfigureAwait(false))?.Czxid ?? 0,
-            name.Kind == LockKind.Lock ? (await records.ConfigureAwait(false)).Children : [],
-            name.Leases is null ? null : (await leases.ConfigureAwait(false)).Children);
+        public Task Settled => Task.WhenAll(new Task?[] { Records, Queue, RecordStat, Leases }.OfType<Task>());
+
+        public async Task<Joined> ReceiveAsync(string owner, string node)
+        {
+            try
+            {
+                return new Joined(
+                    owner,
+                    node,
+                    Contender.Parse((await Queue.ConfigureAwait(false)).Children),
+                    RecordStat is null ? 0 : (await RecordStat.ConfigureAwait(false))?.Czxid ?? 0,
+                    Records is null ? [] : (await Records.ConfigureAwait(false)).Children,
+                    Leases is null ? null : (await Leases.ConfigureAwait(false)).Children);
+            }
+            finally
+            {
+                await Settled.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    /// <summary>The node of <paramref name="owner"/> in the name's queue, or null when there is none (a create that was not applied).</summary>
+    public static async Task<string?> FindOwnAsync(ZooKeeperClient session, PreparedName name, string owner, bool writerOnly = false)
+    {
+        var children = await RetryLostAsync(session, () => session.GetChildrenAsync(name.Queue, null, CancellationToken.None)).ConfigureAwait(false);
+        return Contender.Parse(children.Children).LastOrDefault(c => c.Owner == owner && (!writerOnly || c.IsWriterNode))?.Node;
     }
 
     private async Task<AcquisitionStart> DecideAsync(ZooKeeperClient session, PreparedName name, AcquisitionRequest request, Joined joined)
@@ -116,7 +154,8 @@ internal sealed partial class ZooKeeperBackend
         if (name.Kind == LockKind.Lock)
         {
             // Queued, not holding: should this process die now, its record must not read as a crashed holder.
-            await session.SetDataAsync(name.Record(joined.Owner), new HoldRecord(HoldState.Waiting, 0, request.Member).Encode(), -1, CancellationToken.None).ConfigureAwait(false);
+            var waiting = new HoldRecord(HoldState.Waiting, 0, request.Member).Encode();
+            await RetryLostAsync(session, () => session.SetDataAsync(name.Record(joined.Owner), waiting, -1, CancellationToken.None)).ConfigureAwait(false);
         }
 
         var ticket = new ZooKeeperAcquireTicket(this, session, name, joined.Owner, joined.Node, joined.RecordToken, request);
@@ -144,28 +183,62 @@ internal sealed partial class ZooKeeperBackend
     }
 
     /// <summary>
-    /// A waiting lock request may hold: its record says so (with the token it was made with) and the records of holds
-    /// that did not end cleanly give the takeover notice, read in the same round trip.
+    /// Marks a waiting lock request's record "holding" (with the token it was made with) and reads the records and then
+    /// the queue, for the takeover notice, in one round trip; <see cref="CompleteGrantAsync"/> makes the grant.
+    /// Sent before the request is known to hold (after its predecessor went), it is undone by <see cref="UnmarkAsync"/>.
     /// </summary>
-    public async Task<ZooKeeperGrant> FinishGrantAsync(ZooKeeperClient session, PreparedName name, string owner, string node, long token, AcquisitionRequest request)
+    public static GrantMark StartGrantMark(ZooKeeperClient session, PreparedName name, string owner, long token, MemberIdentity member)
     {
         // The records before the queue: a record whose contender is missing from the later read is truly gone.
-        var marked = session.SetDataAsync(name.Record(owner), new HoldRecord(HoldState.Holding, token, request.Member).Encode(), -1, CancellationToken.None);
+        var marked = session.SetDataAsync(name.Record(owner), new HoldRecord(HoldState.Holding, token, member).Encode(), -1, CancellationToken.None);
         var records = session.GetChildrenAsync(name.Records, null, CancellationToken.None);
         var queue = session.GetChildrenAsync(name.Queue, null, CancellationToken.None);
-        try
+        return new GrantMark(marked, records, queue);
+    }
+
+    /// <summary>The requests <see cref="StartGrantMark"/> sent.</summary>
+    public sealed record GrantMark(Task<ZooKeeperStat> Marked, Task<ChildrenResult> Records, Task<ChildrenResult> Queue)
+    {
+        public Task Settled => Task.WhenAll(Marked, Records, Queue);
+    }
+
+    /// <summary>Makes the grant of a waiting lock request whose record <paramref name="mark"/> marked "holding".</summary>
+    public async Task<ZooKeeperGrant> CompleteGrantAsync(ZooKeeperClient session, PreparedName name, string owner, string node, long token, AcquisitionRequest request, GrantMark mark)
+    {
+        for (var attempt = 1; ; attempt++)
         {
-            await marked.ConfigureAwait(false);
-        }
-        finally
-        {
-            await ((Task)Task.WhenAll(records, queue)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            try
+            {
+                await mark.Marked.ConfigureAwait(false);
+                await mark.Settled.ConfigureAwait(false);
+                break;
+            }
+            catch (ZooKeeperException e) when (IsAnswerLost(session, e, attempt))
+            {
+                // The mark rewrites the same data: sending it again is safe.
+                await mark.Settled.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                mark = StartGrantMark(session, name, owner, token, request.Member);
+            }
+            finally
+            {
+                await mark.Settled.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
         }
 
-        var live = Contender.Parse((await queue.ConfigureAwait(false)).Children).Select(static c => c.Owner).ToHashSet(StringComparer.Ordinal);
-        var takeover = await Takeovers.FindAsync(this, session, name.Records, (await records.ConfigureAwait(false)).Children, live, Time.GetUtcNow()).ConfigureAwait(false);
+        var live = Contender.Parse((await mark.Queue.ConfigureAwait(false)).Children).Select(static c => c.Owner).ToHashSet(StringComparer.Ordinal);
+        var takeover = await Takeovers.FindAsync(this, session, name.Records, (await mark.Records.ConfigureAwait(false)).Children, live, Time.GetUtcNow()).ConfigureAwait(false);
         var grant = new ZooKeeperGrant(this, session, name, owner, name.Contender(node), request.Mode, token, takeover, request.Member);
         return await RegisterAsync(grant).ConfigureAwait(false);
+    }
+
+    /// <summary>Undoes a mark sent before the request turned out not to hold: its record says "waiting" again.</summary>
+    public static async Task UnmarkAsync(ZooKeeperClient session, PreparedName name, string owner, MemberIdentity member, GrantMark mark)
+    {
+        await mark.Settled.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (mark.Marked.IsCompletedSuccessfully)
+        {
+            await session.SetDataAsync(name.Record(owner), new HoldRecord(HoldState.Waiting, 0, member).Encode(), -1, CancellationToken.None).ConfigureAwait(false);
+        }
     }
 
     /// <summary>
@@ -181,23 +254,41 @@ internal sealed partial class ZooKeeperBackend
 
         cancellationToken.ThrowIfCancellationRequested();
         var leasePath = name.Lease(owner);
-        var write = session.MultiAsync(
-            [
-                new ZooKeeperOp.Create(leasePath, new ContenderData(request.Member, request.MaxCount).Encode(), CreateMode.Ephemeral),
-                new ZooKeeperOp.Create(name.Record(owner), new HoldRecord(HoldState.Holding, 0, request.Member).Encode(), CreateMode.Persistent),
-                new ZooKeeperOp.Delete(lockNode, -1),
-            ],
-            CancellationToken.None);
-        var leaseStat = session.ExistsAsync(leasePath, null, CancellationToken.None);
-        var records = session.GetChildrenAsync(name.Records, null, CancellationToken.None);
-        var current = session.GetChildrenAsync(name.Leases!, null, CancellationToken.None);
-        try
+        ZooKeeperOp[] ops =
+        [
+            new ZooKeeperOp.Create(leasePath, new ContenderData(request.Member, request.MaxCount).Encode(), CreateMode.Ephemeral),
+            new ZooKeeperOp.Create(name.Record(owner), new HoldRecord(HoldState.Holding, 0, request.Member).Encode(), CreateMode.Persistent),
+            new ZooKeeperOp.Delete(lockNode, -1),
+        ];
+        var applied = false;
+        Task<ZooKeeperStat?> leaseStat;
+        Task<ChildrenResult> records, current;
+        for (var attempt = 1; ; attempt++)
         {
-            await write.ConfigureAwait(false);
-        }
-        finally
-        {
-            await Task.WhenAll(leaseStat, records, current).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            var write = applied ? null : session.MultiAsync(ops, CancellationToken.None);
+            leaseStat = session.ExistsAsync(leasePath, null, CancellationToken.None);
+            records = session.GetChildrenAsync(name.Records, null, CancellationToken.None);
+            current = session.GetChildrenAsync(name.Leases!, null, CancellationToken.None);
+            try
+            {
+                if (write is not null)
+                {
+                    await write.ConfigureAwait(false);
+                }
+
+                await Task.WhenAll(leaseStat, records, current).ConfigureAwait(false);
+                break;
+            }
+            catch (ZooKeeperException e) when (IsAnswerLost(session, e, attempt))
+            {
+                // Applied or not: the lease node says (it is created by nothing else).
+                await Task.WhenAll(leaseStat, records, current).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                applied = applied || await RetryLostAsync(session, () => session.ExistsAsync(leasePath, null, CancellationToken.None)).ConfigureAwait(false) is not null;
+            }
+            finally
+            {
+                await Task.WhenAll(leaseStat, records, current).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
         }
 
         var token = (await leaseStat.ConfigureAwait(false))?.Czxid
@@ -227,7 +318,7 @@ internal sealed partial class ZooKeeperBackend
             throw new ObjectDisposedException(nameof(Coordinator));
         }
 
-        await grant.WatchAsync().ConfigureAwait(false);
+        grant.Watch();
         return grant;
     }
 

@@ -34,12 +34,38 @@ internal sealed partial class ZooKeeperBackend
         return true;
     }, doing);
 
+    /// <summary>How many times a request whose answer was lost with the connection is sent again (each after the session reconnects).</summary>
+    private const int MaxAttempts = 5;
+
+    /// <summary>
+    /// Whether a failed request lost only its answer with the connection (<c>ConnectionLoss</c>) while the session
+    /// lives on: then the caller finds out whether it was applied, or sends it again. The client holds new requests
+    /// until the session reconnects, so the next attempt waits for that.
+    /// </summary>
+    public static bool IsAnswerLost(ZooKeeperClient session, ZooKeeperException e, int attempt) =>
+        e.Code == ZooKeeperErrorCode.ConnectionLoss && attempt < MaxAttempts && !session.SessionLost.IsCancellationRequested;
+
+    /// <summary>Runs a request that may be applied twice safely (reads, deletes of nodes it checks, rewrites of the same data) until it is answered.</summary>
+    public static async Task<T> RetryLostAsync<T>(ZooKeeperClient session, Func<Task<T>> call)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await call().ConfigureAwait(false);
+            }
+            catch (ZooKeeperException e) when (IsAnswerLost(session, e, attempt))
+            {
+            }
+        }
+    }
+
     /// <summary>Creates a node (and its missing ancestors, as containers) unless it exists: one round trip when it does.</summary>
     public static async Task EnsureAsync(ZooKeeperClient session, string path, CreateMode mode, CancellationToken cancellationToken, byte[]? data = null)
     {
         try
         {
-            await session.CreateAsync(path, data ?? [], mode, cancellationToken).ConfigureAwait(false);
+            await RetryLostAsync(session, () => session.CreateAsync(path, data ?? [], mode, cancellationToken)).ConfigureAwait(false);
         }
         catch (ZooKeeperException e) when (e.Code == ZooKeeperErrorCode.NodeExists)
         {
@@ -87,7 +113,7 @@ internal sealed partial class ZooKeeperBackend
         {
             try
             {
-                await session.CreateAsync(leases, count, CreateMode.Container, cancellationToken).ConfigureAwait(false);
+                await RetryLostAsync(session, () => session.CreateAsync(leases, count, CreateMode.Container, cancellationToken)).ConfigureAwait(false);
                 return;
             }
             catch (ZooKeeperException e) when (e.Code == ZooKeeperErrorCode.NodeExists)
@@ -97,7 +123,7 @@ internal sealed partial class ZooKeeperBackend
             DataResult stored;
             try
             {
-                stored = await session.GetDataAsync(leases, null, cancellationToken).ConfigureAwait(false);
+                stored = await RetryLostAsync(session, () => session.GetDataAsync(leases, null, cancellationToken)).ConfigureAwait(false);
             }
             catch (ZooKeeperException e) when (e.Code == ZooKeeperErrorCode.NoNode)
             {
@@ -110,7 +136,7 @@ internal sealed partial class ZooKeeperBackend
                 return;
             }
 
-            var waiting = await session.GetChildrenAsync(name.Queue, null, cancellationToken).ConfigureAwait(false);
+            var waiting = await RetryLostAsync(session, () => session.GetChildrenAsync(name.Queue, null, cancellationToken)).ConfigureAwait(false);
             if (stored.Stat.NumChildren > 0 || waiting.Children.Count > 0)
             {
                 throw new InvalidOperationException(
@@ -141,7 +167,7 @@ internal sealed partial class ZooKeeperBackend
         {
             try
             {
-                await session.MultiAsync([.. paths.Select(static p => (ZooKeeperOp)new ZooKeeperOp.Delete(p, -1))], CancellationToken.None).ConfigureAwait(false);
+                await RetryLostAsync(session, () => session.MultiAsync([.. paths.Select(static p => (ZooKeeperOp)new ZooKeeperOp.Delete(p, -1))], CancellationToken.None)).ConfigureAwait(false);
             }
             catch (ZooKeeperException e) when (e.Code == ZooKeeperErrorCode.NoNode && paths.Length > 1)
             {
@@ -149,7 +175,11 @@ internal sealed partial class ZooKeeperBackend
                 {
                     try
                     {
-                        await session.DeleteAsync(path, -1, CancellationToken.None).ConfigureAwait(false);
+                        await RetryLostAsync(session, async () =>
+                        {
+                            await session.DeleteAsync(path, -1, CancellationToken.None).ConfigureAwait(false);
+                            return true;
+                        }).ConfigureAwait(false);
                     }
                     catch (ZooKeeperException inner) when (inner.Code == ZooKeeperErrorCode.NoNode)
                     {

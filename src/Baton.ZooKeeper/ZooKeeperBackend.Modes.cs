@@ -19,22 +19,7 @@ internal sealed partial class ZooKeeperBackend
         var session = grant.Session;
         var name = grant.Name;
         var data = new ContenderData(grant.Member, 1).Encode();
-        var (node, token, queue) = await CallAsync(async () =>
-        {
-            var created = session.CreateAsync(name.Contender(Contender.NewNode(grant.Owner, writer: true)), data, CreateMode.EphemeralSequential, CancellationToken.None);
-            var children = session.GetChildrenAsync(name.Queue, null, CancellationToken.None);
-            CreateResult result;
-            try
-            {
-                result = await created.ConfigureAwait(false);
-            }
-            finally
-            {
-                await ((Task)children).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-
-            return (result.Path[(name.Queue.Length + 1)..], result.Stat.Czxid, Contender.Parse((await children.ConfigureAwait(false)).Children));
-        }, $"upgrade '{name.Name}'").ConfigureAwait(false);
+        var (node, token, queue) = await CallAsync(() => CreateUpgradeNodeAsync(grant, data), $"upgrade '{name.Name}'").ConfigureAwait(false);
 
         var ticket = new ZooKeeperUpgradeTicket(this, grant, node, token);
         var index = IndexOf(queue, node);
@@ -68,6 +53,40 @@ internal sealed partial class ZooKeeperBackend
     }
 
     /// <summary>
+    /// Creates the upgrade's writer node, with the queue read behind it. A lost answer is recovered by looking for a
+    /// writer node of the hold's owner other than its own node.
+    /// </summary>
+    private static async Task<(string Node, long Token, List<Contender> Queue)> CreateUpgradeNodeAsync(ZooKeeperGrant grant, byte[] data)
+    {
+        var session = grant.Session;
+        var name = grant.Name;
+        for (var attempt = 1; ; attempt++)
+        {
+            var created = session.CreateAsync(name.Contender(Contender.NewNode(grant.Owner, writer: true)), data, CreateMode.EphemeralSequential, CancellationToken.None);
+            var children = session.GetChildrenAsync(name.Queue, null, CancellationToken.None);
+            try
+            {
+                var result = await created.ConfigureAwait(false);
+                return (result.Path[(name.Queue.Length + 1)..], result.Stat.Czxid, Contender.Parse((await children.ConfigureAwait(false)).Children));
+            }
+            catch (ZooKeeperException e) when (IsAnswerLost(session, e, attempt))
+            {
+                var current = grant.Node[(name.Queue.Length + 1)..];
+                var queue = Contender.Parse((await RetryLostAsync(session, () => session.GetChildrenAsync(name.Queue, null, CancellationToken.None)).ConfigureAwait(false)).Children);
+                if (queue.LastOrDefault(c => c.Owner == grant.Owner && c.IsWriterNode && c.Node != current) is { } applied)
+                {
+                    var stat = await RetryLostAsync(session, () => session.ExistsAsync(name.Contender(applied.Node), null, CancellationToken.None)).ConfigureAwait(false);
+                    return (applied.Node, stat?.Czxid ?? 0, queue);
+                }
+            }
+            finally
+            {
+                await ((Task)children).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    /// <summary>
     /// Grants an upgrade: the reader node (and a downgrade's mark) goes and the record takes the new token, in one
     /// transaction that fails, granting nothing, if the reader node was broken meanwhile.
     /// </summary>
@@ -83,14 +102,26 @@ internal sealed partial class ZooKeeperBackend
 
         ops.Add(new ZooKeeperOp.Delete(readerNode, -1));
         ops.Add(new ZooKeeperOp.SetData(name.Record(grant.Owner), new HoldRecord(HoldState.Holding, token, grant.Member).Encode(), -1));
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            await grant.Session.MultiAsync(ops, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (ZooKeeperException e)
-        {
-            grant.SwitchBack(readerNode, readerGone: e.Code == ZooKeeperErrorCode.NoNode);
-            throw;
+            try
+            {
+                await grant.Session.MultiAsync(ops, CancellationToken.None).ConfigureAwait(false);
+                break;
+            }
+            catch (ZooKeeperException e) when (IsAnswerLost(grant.Session, e, attempt))
+            {
+                // Applied if the reader node is gone (nothing else deletes it but a break, which would have failed the transaction).
+                if (await RetryLostAsync(grant.Session, () => grant.Session.ExistsAsync(readerNode, null, CancellationToken.None)).ConfigureAwait(false) is null)
+                {
+                    break;
+                }
+            }
+            catch (ZooKeeperException e)
+            {
+                grant.SwitchBack(readerNode, readerGone: e.Code == ZooKeeperErrorCode.NoNode);
+                throw;
+            }
         }
 
         grant.Upgraded(token);
@@ -101,13 +132,30 @@ internal sealed partial class ZooKeeperBackend
     {
         cancellationToken.ThrowIfCancellationRequested();
         var marker = grant.Node + Contender.DowngradedSuffix;
+        ZooKeeperOp[] ops =
+        [
+            new ZooKeeperOp.Create(marker, ReadOnlyMemory<byte>.Empty, CreateMode.Ephemeral),
+            new ZooKeeperOp.SetData(grant.Node, new ContenderData(grant.Member, 1).Encode(), -1),
+        ];
         await CallAsync(
-            () => grant.Session.MultiAsync(
-                [
-                    new ZooKeeperOp.Create(marker, ReadOnlyMemory<byte>.Empty, CreateMode.Ephemeral),
-                    new ZooKeeperOp.SetData(grant.Node, new ContenderData(grant.Member, 1).Encode(), -1),
-                ],
-                CancellationToken.None),
+            async () =>
+            {
+                for (var attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        return await grant.Session.MultiAsync(ops, CancellationToken.None).ConfigureAwait(false);
+                    }
+                    catch (ZooKeeperException e) when (IsAnswerLost(grant.Session, e, attempt))
+                    {
+                        // Applied if the mark exists (only this hold makes it).
+                        if (await RetryLostAsync(grant.Session, () => grant.Session.ExistsAsync(marker, null, CancellationToken.None)).ConfigureAwait(false) is not null)
+                        {
+                            return [];
+                        }
+                    }
+                }
+            },
             $"downgrade '{grant.Name.Name}'").ConfigureAwait(false);
         return marker;
     }

@@ -49,11 +49,14 @@ internal sealed class ZooKeeperGrant : LockGrant
 
     private string Record => Name.Record(Owner);
 
-    /// <summary>Starts watching for the loss of this hold: the session, and the deletion of its node.</summary>
-    public async Task WatchAsync()
+    /// <summary>
+    /// Starts watching for the loss of this hold: the session, and the deletion of its node. The watch's request is
+    /// not awaited: the session answers in order, so it is in place for anything the server does after it.
+    /// </summary>
+    public void Watch()
     {
         _sessionLost = Session.SessionLost.Register(static state => ((ZooKeeperGrant)state!).OnSessionLost(), this);
-        await ArmAsync().ConfigureAwait(false);
+        _ = ArmAsync();
     }
 
     private async Task ArmAsync()
@@ -126,7 +129,8 @@ internal sealed class ZooKeeperGrant : LockGrant
         string[] paths = _marker is { } marker ? [marker, Node, Record] : [Node, Record];
         try
         {
-            await Session.MultiAsync([.. paths.Select(static p => (ZooKeeperOp)new ZooKeeperOp.Delete(p, -1))], CancellationToken.None).ConfigureAwait(false);
+            // Deletes only: sent again after a lost answer, an applied one fails on the missing node, handled below.
+            await ZooKeeperBackend.RetryLostAsync(Session, () => Session.MultiAsync([.. paths.Select(static p => (ZooKeeperOp)new ZooKeeperOp.Delete(p, -1))], CancellationToken.None)).ConfigureAwait(false);
         }
         catch (ZooKeeperException e) when (e.Code == ZooKeeperErrorCode.NoNode)
         {
@@ -147,12 +151,12 @@ internal sealed class ZooKeeperGrant : LockGrant
         {
             if (!Session.SessionLost.IsCancellationRequested)
             {
-                await Session.MultiAsync(
-                    [
-                        new ZooKeeperOp.SetData(Record, new HoldRecord(HoldState.Abandoned, FencingToken, Member, now.UtcTicks).Encode(), -1),
-                        new ZooKeeperOp.Delete(Node, -1),
-                    ],
-                    CancellationToken.None).ConfigureAwait(false);
+                ZooKeeperOp[] ops =
+                [
+                    new ZooKeeperOp.SetData(Record, new HoldRecord(HoldState.Abandoned, FencingToken, Member, now.UtcTicks).Encode(), -1),
+                    new ZooKeeperOp.Delete(Node, -1),
+                ];
+                await ZooKeeperBackend.RetryLostAsync(Session, () => Session.MultiAsync(ops, CancellationToken.None)).ConfigureAwait(false);
             }
         }
         finally

@@ -47,11 +47,40 @@ internal abstract class ZooKeeperTicket : AcquisitionTicket
     /// </summary>
     protected abstract Task<LockGrant?> TryGrantAsync(IReadOnlyList<Contender> queue, int index, Standing standing, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The queue as it stands now (after a change it watched for), or, where one round trip can decide it, the grant
+    /// already made. <paramref name="predecessorGone"/>: the node it watched was deleted. Default: reads the queue.
+    /// </summary>
+    protected virtual async Task<(LockGrant? Grant, IReadOnlyList<string> Queue)> RefreshAsync(bool predecessorGone, CancellationToken cancellationToken) =>
+        (null, (await Session.GetChildrenAsync(Name.Queue, null, cancellationToken).ConfigureAwait(false)).Children);
+
     /// <summary>Undoes the request after a withdrawal or failure (deletes its node).</summary>
     protected abstract Task UndoAsync();
 
     protected virtual void OnFinished()
     {
+    }
+
+    /// <summary>One look at the queue: the grant when it was made, or the node to wait for (null: look again at once).</summary>
+    private async Task<(LockGrant? Grant, Contender? WaitFor)> StepAsync(bool predecessorGone, CancellationToken token)
+    {
+        var (early, children) = await RefreshAsync(predecessorGone, token).ConfigureAwait(false);
+        if (early is not null)
+        {
+            return (early, null);
+        }
+
+        var queue = Contender.Parse(children);
+        var index = ZooKeeperBackend.IndexOf(queue, Node);
+        if (index < 0)
+        {
+            throw new BackendUnavailableException(
+                $"The wait for '{Name.Name}' on {Backend.DisplayUrl} ended: its node was deleted (its session expired, or an operator removed it).");
+        }
+
+        var standing = LockQueue.Evaluate(queue, index);
+        var grant = standing.Holds || standing.Deadlock ? await TryGrantAsync(queue, index, standing, token).ConfigureAwait(false) : null;
+        return (grant, grant is null ? standing.WaitFor : null);
     }
 
     /// <summary>Claims the grant for the write about to make it; false when the ticket was withdrawn first.</summary>
@@ -65,39 +94,38 @@ internal abstract class ZooKeeperTicket : AcquisitionTicket
         var token = linked.Token;
         try
         {
+            var predecessorGone = false;
+            var lostAnswers = 0;
             while (true)
             {
-                var children = await Session.GetChildrenAsync(Name.Queue, null, token).ConfigureAwait(false);
-                var queue = Contender.Parse(children.Children);
-                var index = ZooKeeperBackend.IndexOf(queue, Node);
-                if (index < 0)
+                try
                 {
-                    throw new BackendUnavailableException(
-                        $"The wait for '{Name.Name}' on {Backend.DisplayUrl} ended: its node was deleted (its session expired, or an operator removed it).");
-                }
-
-                var standing = LockQueue.Evaluate(queue, index);
-                var grant = standing.Holds || standing.Deadlock ? await TryGrantAsync(queue, index, standing, token).ConfigureAwait(false) : null;
-                if (grant is not null)
-                {
-                    OnFinished();
-                    _granted.TrySetResult(grant);
-                    return;
-                }
-
-                if (Volatile.Read(ref _state) == Withdrawn)
-                {
-                    return;
-                }
-
-                if (standing.WaitFor is { } waitFor)
-                {
-                    var changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                    var stat = await Session.ExistsAsync(Name.Contender(waitFor.Node), _ => changed.TrySetResult(), token).ConfigureAwait(false);
-                    if (stat is not null)
+                    var (grant, waitFor) = await StepAsync(predecessorGone, token).ConfigureAwait(false);
+                    lostAnswers = 0;
+                    if (grant is not null)
                     {
-                        await changed.Task.WaitAsync(token).ConfigureAwait(false);
+                        OnFinished();
+                        _granted.TrySetResult(grant);
+                        return;
                     }
+
+                    if (Volatile.Read(ref _state) == Withdrawn)
+                    {
+                        return;
+                    }
+
+                    predecessorGone = false;
+                    if (waitFor is not null)
+                    {
+                        var changed = new TaskCompletionSource<WatchedEventType>(TaskCreationOptions.RunContinuationsAsynchronously);
+                        var stat = await Session.ExistsAsync(Name.Contender(waitFor.Node), e => changed.TrySetResult(e.Type), token).ConfigureAwait(false);
+                        predecessorGone = stat is null || await changed.Task.WaitAsync(token).ConfigureAwait(false) == WatchedEventType.NodeDeleted;
+                    }
+                }
+                catch (ZooKeeperException e) when (!IsClaimed && ZooKeeperBackend.IsAnswerLost(Session, e, ++lostAnswers))
+                {
+                    // The connection dropped (a server restart, a leader election): once the session reconnects, look again.
+                    predecessorGone = false;
                 }
             }
         }
@@ -186,7 +214,9 @@ internal sealed class ZooKeeperAcquireTicket(ZooKeeperBackend backend, ZooKeeper
     {
         if (Name.Leases is null)
         {
-            return Claim() ? await Backend.FinishGrantAsync(Session, Name, owner, Node, token, request).ConfigureAwait(false) : null;
+            return Claim()
+                ? await Backend.CompleteGrantAsync(Session, Name, owner, Node, token, request, ZooKeeperBackend.StartGrantMark(Session, Name, owner, token, request.Member)).ConfigureAwait(false)
+                : null;
         }
 
         // Holding the semaphore's lock: wait there for a lease (kazoo's semaphore), so later arrivals stay behind.
@@ -204,6 +234,41 @@ internal sealed class ZooKeeperAcquireTicket(ZooKeeperBackend backend, ZooKeeper
 
             await freed.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// A lock request whose predecessor went most likely holds now: the queue is read and the record marked
+    /// "holding" in one round trip, the mark undone in the rare case it does not (a waiter before it gave up).
+    /// </summary>
+    protected override async Task<(LockGrant? Grant, IReadOnlyList<string> Queue)> RefreshAsync(bool predecessorGone, CancellationToken cancellationToken)
+    {
+        if (!predecessorGone || Name.Leases is not null)
+        {
+            return await base.RefreshAsync(predecessorGone, cancellationToken).ConfigureAwait(false);
+        }
+
+        var queueRead = Session.GetChildrenAsync(Name.Queue, null, cancellationToken);
+        var mark = ZooKeeperBackend.StartGrantMark(Session, Name, owner, token, request.Member);
+        IReadOnlyList<string> children;
+        try
+        {
+            children = (await queueRead.ConfigureAwait(false)).Children;
+        }
+        catch
+        {
+            await ZooKeeperBackend.UnmarkAsync(Session, Name, owner, request.Member, mark).ConfigureAwait(false);
+            throw;
+        }
+
+        var queue = Contender.Parse(children);
+        var index = ZooKeeperBackend.IndexOf(queue, Node);
+        if (index >= 0 && LockQueue.Evaluate(queue, index).Holds && Claim())
+        {
+            return (await Backend.CompleteGrantAsync(Session, Name, owner, Node, token, request, mark).ConfigureAwait(false), children);
+        }
+
+        await ZooKeeperBackend.UnmarkAsync(Session, Name, owner, request.Member, mark).ConfigureAwait(false);
+        return (null, children);
     }
 
     protected override Task UndoAsync() =>
