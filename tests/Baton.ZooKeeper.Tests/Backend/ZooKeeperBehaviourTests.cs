@@ -145,11 +145,37 @@ public sealed class ZooKeeperBehaviourTests
         }
     }
 
-    private static async Task<ZooKeeperClient> RawClientAsync()
+    [Fact]
+    public async Task DigestAuth_ThePrefixsOwnerLocks_OthersAreRefusedWithoutSeeingThePassword()
+    {
+        var prefix = $"/baton-test/auth-{Guid.NewGuid():N}";
+        await using (var owner = await RawClientAsync([ZooKeeperAuth.Digest("alice", "s3cret")]))
+        {
+            await owner.EnsurePathAsync("/baton-test", CancellationToken.None);
+            await owner.CreateAsync(prefix, ReadOnlyMemory<byte>.Empty, CreateMode.Persistent, CancellationToken.None, ZooKeeperAcl.CreatorAll);
+        }
+
+        var server = ZooKeeperUrls.Url.TrimEnd('/');
+        await using (var alice = await Coordinator.ConnectAsync($"{server.Replace("zookeeper://", "zookeeper://alice:s3cret@", StringComparison.Ordinal)}?prefix={prefix}&ttl=4s"))
+        {
+            await using var handle = await alice.CreateLock("job").AcquireAsync(Patience);
+            Assert.Single(await alice.ListLocksAsync());
+        }
+
+        foreach (var stranger in new[] { server, server.Replace("zookeeper://", "zookeeper://alice:wr0ng-one@", StringComparison.Ordinal) })
+        {
+            await using var coordinator = await Coordinator.ConnectAsync($"{stranger}?prefix={prefix}&ttl=4s");
+            var refused = await Assert.ThrowsAsync<BackendUnavailableException>(() => coordinator.CreateLock("job").AcquireAsync(Patience).AsTask());
+            Assert.Contains("user name and password", refused.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("wr0ng-one", refused.ToString(), StringComparison.Ordinal);
+        }
+    }
+
+    private static async Task<ZooKeeperClient> RawClientAsync(IReadOnlyList<ZooKeeperAuth>? auth = null)
     {
         var hostPort = ZooKeeperUrls.HostPort.Split(':');
         return await ZooKeeperClient.ConnectAsync(
-            new ZooKeeperClientOptions { Servers = [new System.Net.DnsEndPoint(hostPort[0], int.Parse(hostPort[1], System.Globalization.CultureInfo.InvariantCulture))] },
+            new ZooKeeperClientOptions { Servers = [new System.Net.DnsEndPoint(hostPort[0], int.Parse(hostPort[1], System.Globalization.CultureInfo.InvariantCulture))], Auth = auth ?? [] },
             CancellationToken.None);
     }
 
