@@ -58,5 +58,5 @@ public delegate void ZooKeeperWatcher(WatchedEvent watchedEvent);
 /// <summary>The result of one operation of a multi.</summary>
 /// <param name="Error">Ok, or the op's error; in a failed multi, Ok marks an op rolled back and <see cref="ZooKeeperErrorCode.RuntimeInconsistency"/> one not tried.</param>
 /// <param name="CreatedPath">For a create: the created path relative to the chroot.</param>
-/// <param name="Stat">For a create or set: the node's new metadata.</param>
+/// <param name="Stat">For a set: the node's new metadata; for a create, only when the server sends it (ZooKeeper 3.8 does not in a multi).</param>
 public sealed record OpResult(ZooKeeperErrorCode Error, string? CreatedPath, ZooKeeperStat? Stat);

@@ -244,7 +244,7 @@ public sealed partial class ZooKeeperClient : IConnectionOwner
             var watches = SetWatchesPlan.Create(Volatile.Read(ref _lastZxid), _chroot, data, exist, child);
             var why = await connection.RunAsync(_requests.Reader, watches, SessionTimeout, _lifetime.Token).ConfigureAwait(false);
             _connection = null;
-            if (_lifetime.IsCancellationRequested)
+            if (_lifetime.IsCancellationRequested || Volatile.Read(ref _disposed) != 0)
             {
                 return;
             }
