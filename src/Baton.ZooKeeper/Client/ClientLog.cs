@@ -26,6 +26,9 @@ internal static partial class ClientLog
     [LoggerMessage(EventId = 107, Level = LogLevel.Debug, Message = "closing ZooKeeper session 0x{SessionId:x} failed; the server expires it")]
     public static partial void CloseFailed(ILogger logger, Exception exception, long sessionId);
 
+    [LoggerMessage(EventId = 109, Level = LogLevel.Information, Message = "closed the lost ZooKeeper session 0x{SessionId:x} on {Endpoint}")]
+    public static partial void LostSessionClosed(ILogger logger, long sessionId, string endpoint);
+
     [LoggerMessage(EventId = 108, Level = LogLevel.Error, Message = "the ZooKeeper session loop failed unexpectedly")]
     public static partial void LoopFailed(ILogger logger, Exception exception);
 }

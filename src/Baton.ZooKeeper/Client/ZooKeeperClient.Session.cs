@@ -155,7 +155,7 @@ public sealed partial class ZooKeeperClient : IConnectionOwner
     {
         var servers = _options.Servers;
         var next = 0;
-        var tried = new Dictionary<string, string>(StringComparer.Ordinal);
+        var tried = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         var attempts = 0;
         var connectStarted = _time.GetTimestamp();
         var established = false;
@@ -174,7 +174,7 @@ public sealed partial class ZooKeeperClient : IConnectionOwner
                 {
                     if (!established)
                     {
-                        var detail = string.Join("; ", tried.Select(pair => $"{pair.Key} ({pair.Value})"));
+                        var detail = string.Join("; ", tried.Select(pair => $"{pair.Key} ({string.Join(", then ", pair.Value)})"));
                         _firstSession.TrySetException(new ZooKeeperException(
                             ZooKeeperErrorCode.ConnectionLoss,
                             null,
@@ -184,6 +184,7 @@ public sealed partial class ZooKeeperClient : IConnectionOwner
                     else
                     {
                         End(ZooKeeperConnectionState.Expired, $"no server could be reached within the session timeout of {SessionTimeout.TotalMilliseconds:0} ms");
+                        await CloseLostSessionAsync(next).ConfigureAwait(false);
                     }
 
                     return;
@@ -220,7 +221,16 @@ public sealed partial class ZooKeeperClient : IConnectionOwner
                 catch (Exception exception) when (exception is IOException or System.Net.Sockets.SocketException or OperationCanceledException or ZooKeeperProtocolException)
                 {
                     var reason = exception is OperationCanceledException ? $"no session within {budget.TotalMilliseconds:0} ms" : ZooKeeperConnection.Describe(exception);
-                    tried[name] = reason;
+                    // Distinct causes per server, so the last attempt, cut short by the deadline, does not hide the first.
+                    if (!tried.TryGetValue(name, out var reasons))
+                    {
+                        tried[name] = reasons = [];
+                    }
+
+                    if (reasons.Count < 3 && !reasons.Contains(reason))
+                    {
+                        reasons.Add(reason);
+                    }
                     ClientLog.ConnectFailed(_logger, name, reason);
                     if (++failedInRound >= servers.Count)
                     {
@@ -283,6 +293,53 @@ public sealed partial class ZooKeeperClient : IConnectionOwner
         return true;
     }
 
+    /// <summary>
+    /// After the local deadline passed, the server may still hold the session (it counts from when it last heard from
+    /// us), and with it our ephemeral nodes, which nobody owns any more. If a server answers within another session
+    /// timeout, close the session there so that others need not wait for its expiry.
+    /// </summary>
+    private async Task CloseLostSessionAsync(int next)
+    {
+        var servers = _options.Servers;
+        var started = _time.GetTimestamp();
+        var closer = new NullOwner();
+        while (!_disposing.IsCancellationRequested)
+        {
+            var remaining = SessionTimeout - _time.GetElapsedTime(started);
+            if (remaining <= TimeSpan.Zero)
+            {
+                return;
+            }
+
+            var endpoint = servers[next];
+            next = (next + 1) % servers.Count;
+            using var attemptTimeout = new CancellationTokenSource(remaining, _time);
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(_disposing.Token, attemptTimeout.Token);
+            try
+            {
+                var session = new SessionRequest(Volatile.Read(ref _lastZxid), (int)SessionTimeout.TotalMilliseconds, SessionId, _password);
+                using var connection = await ZooKeeperConnection.OpenAsync(endpoint, session, [], _options.MaxFrameLength, closer, _time, _logger, attempt.Token).ConfigureAwait(false);
+                await connection.CloseSessionAsync(attempt.Token).ConfigureAwait(false);
+                ClientLog.LostSessionClosed(_logger, SessionId, connection.Name);
+                return;
+            }
+            catch (ZooKeeperException exception) when (exception.Code == ZooKeeperErrorCode.SessionExpired)
+            {
+                return; // the server let it go already
+            }
+            catch (Exception exception) when (exception is IOException or System.Net.Sockets.SocketException or OperationCanceledException or ZooKeeperProtocolException or ZooKeeperException)
+            {
+                if (_disposing.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                var pause = TimeSpan.FromMilliseconds(200 + Random.Shared.Next(100));
+                await Task.Delay(pause < remaining ? pause : remaining, _time, _disposing.Token).ConfigureAwait(false);
+            }
+        }
+    }
+
     private async Task CloseSessionAsync()
     {
         try
@@ -320,6 +377,26 @@ public sealed partial class ZooKeeperClient : IConnectionOwner
 
     private static byte[] Frame(int opCode, Action<JuteWriter>? body) =>
         Frame(opCode, body, static (writer, write) => write?.Invoke(writer));
+
+    /// <summary>The owner of a connection that only closes a session: nothing is pending, nothing watched.</summary>
+    private sealed class NullOwner : IConnectionOwner
+    {
+        public int NextXid() => 1;
+
+        public void Acknowledged(long sentTimestamp, long zxid)
+        {
+        }
+
+        public void WatchEvent(int type, int state, string? serverPath)
+        {
+        }
+
+        public void SessionEnded(ZooKeeperConnectionState state, string reason)
+        {
+        }
+
+        public Exception LostRequestError(string? path) => new ZooKeeperException(ZooKeeperErrorCode.ConnectionLoss, path);
+    }
 
     [ThreadStatic]
     private static JuteWriter? t_writer;

@@ -27,6 +27,7 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable
     private readonly EventDispatcher _events;
     private readonly CancellationTokenSource _sessionLost = new();
     private readonly CancellationTokenSource _lifetime = new();
+    private readonly CancellationTokenSource _disposing = new();
     private readonly TaskCompletionSource _firstSession = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _gate = new();
     private Task _loop = Task.CompletedTask;
@@ -103,6 +104,7 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable
         }
 
         End(ZooKeeperConnectionState.Closed, "the client was disposed");
+        await _disposing.CancelAsync().ConfigureAwait(false);
         try
         {
             await _loop.WaitAsync(TimeSpan.FromSeconds(5), _time).ConfigureAwait(false);

@@ -48,6 +48,7 @@ public sealed class SessionFaultTests
         await client.ExistsAsync("/nothing", e => watcherCalled.TrySetResult(e), CancellationToken.None);
         var lost = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         client.SessionLost.Register(() => lost.TrySetResult());
+        await client.CreateAsync("/eph", default, CreateMode.Ephemeral, CancellationToken.None);
 
         var clock = Stopwatch.StartNew();
         await zookeeper.PauseAsync(0);
@@ -65,6 +66,16 @@ public sealed class SessionFaultTests
         await zookeeper.ResumeAsync(0);
         await states.WaitForAsync(ZooKeeperConnectionState.Expired, TimeSpan.FromSeconds(2));
         Assert.Equal([ZooKeeperConnectionState.Suspended, ZooKeeperConnectionState.Expired], states.Seen);
+
+        // Once the server runs again the lost session goes (closed by the client, or expired by the server).
+        await using var other = await ZooKeeperClient.ConnectAsync(zookeeper.Options(TimeSpan.FromSeconds(4)), CancellationToken.None);
+        var gone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (await other.ExistsAsync("/eph", _ => gone.TrySetResult(), CancellationToken.None) is not null)
+        {
+            await gone.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        }
+
+        Assert.Null(await other.ExistsAsync("/eph", null, CancellationToken.None));
     }
 
     [Fact]

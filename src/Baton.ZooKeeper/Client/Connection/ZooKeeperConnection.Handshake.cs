@@ -137,6 +137,27 @@ internal sealed partial class ZooKeeperConnection
         }
     }
 
+    /// <summary>Sends closeSession on a connection that runs no loops, and waits for its answer (or the server closing).</summary>
+    public async Task CloseSessionAsync(CancellationToken cancellationToken)
+    {
+        var writer = new JuteWriter();
+        var start = writer.BeginFrame();
+        writer.WriteInt(1);
+        writer.WriteInt(OpCodes.CloseSession);
+        writer.EndFrame(start);
+        await _stream.WriteAsync(writer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            while (ParseHeader(await _frames.ReadFrameAsync(cancellationToken).ConfigureAwait(false)).Xid != 1)
+            {
+            }
+        }
+        catch (EndOfStreamException)
+        {
+            // The server closes the connection once the session is closed.
+        }
+    }
+
     private static ConnectResponse ParseConnectResponse(byte[] frame)
     {
         var reader = new JuteReader(frame);
