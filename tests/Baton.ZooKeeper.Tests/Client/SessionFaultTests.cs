@@ -132,19 +132,6 @@ public sealed class SessionFaultTests
         Assert.False(client.SessionLost.IsCancellationRequested);
     }
 
-    private static async Task PythonAsync(string script)
-    {
-        var info = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardInput = true, RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        info.ArgumentList.Add("-");
-        using var process = Process.Start(info)!;
-        await process.StandardInput.WriteAsync(script);
-        process.StandardInput.Close();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.True(process.ExitCode == 0, $"python failed: {await error}");
-    }
-
     /// <summary>Records a client's state changes, in order, and waits for one.</summary>
     internal sealed class StateRecorder
     {
