@@ -98,7 +98,8 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable
             return;
         }
 
-        if (_state == ZooKeeperConnectionState.Connected)
+        // While suspended the close waits in the queue for a reconnect, within the same bound.
+        if (_state is ZooKeeperConnectionState.Connected or ZooKeeperConnectionState.Suspended)
         {
             await CloseSessionAsync().ConfigureAwait(false);
         }

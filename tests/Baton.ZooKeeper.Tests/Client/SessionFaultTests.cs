@@ -103,7 +103,7 @@ public sealed class SessionFaultTests
     }
 
     [Fact]
-    public async Task Ensemble_ConnectedServerKilled_SessionMovesToAnotherServer()
+    public async Task Ensemble_ConnectedServerThenLeaderKilled_SessionSurvivesOnTheOthers()
     {
         await using var zookeeper = await PrivateZooKeeper.StartAsync(3);
 
@@ -115,7 +115,7 @@ public sealed class SessionFaultTests
         }
 
         var servers = Enumerable.Range(0, 3).Select(i => zookeeper.Servers[(first + i) % 3]).ToList();
-        await using var client = await ZooKeeperClient.ConnectAsync(zookeeper.Options(TimeSpan.FromSeconds(4), servers), CancellationToken.None);
+        await using var client = await ZooKeeperClient.ConnectAsync(zookeeper.Options(TimeSpan.FromSeconds(6), servers), CancellationToken.None);
         Assert.Equal(first, zookeeper.IndexOf(client.CurrentServer!));
         var states = new StateRecorder(client);
         var sessionId = client.SessionId;
@@ -129,6 +129,23 @@ public sealed class SessionFaultTests
         Assert.NotEqual(first, zookeeper.IndexOf(client.CurrentServer!));
         Assert.Equal(sessionId, (await client.ExistsAsync(ephemeral, null, CancellationToken.None))!.Value.EphemeralOwner);
         await client.SetDataAsync(ephemeral, "y"u8.ToArray(), -1, CancellationToken.None);
+        Assert.False(client.SessionLost.IsCancellationRequested);
+
+        // Then the leader (with the first server back, so two of three keep a quorum): every client connection drops
+        // during the election, and the session must survive it.
+        await zookeeper.RestartAsync(first);
+        var leader = 0;
+        while (await zookeeper.ModeAsync(leader) != "leader")
+        {
+            leader++;
+        }
+
+        var changes = states.Seen.Count;
+        await zookeeper.KillAsync(leader);
+        await states.WaitForCountAsync(changes + 2, TimeSpan.FromSeconds(15));
+        Assert.Equal([ZooKeeperConnectionState.Suspended, ZooKeeperConnectionState.Connected], states.Seen.Skip(changes));
+        Assert.Equal(sessionId, client.SessionId);
+        Assert.Equal(sessionId, (await client.ExistsAsync(ephemeral, null, CancellationToken.None))!.Value.EphemeralOwner);
         Assert.False(client.SessionLost.IsCancellationRequested);
     }
 
@@ -145,6 +162,22 @@ public sealed class SessionFaultTests
         };
 
         public IReadOnlyList<ZooKeeperConnectionState> Seen => [.. _seen];
+
+        public async Task WaitForCountAsync(int count, TimeSpan timeout)
+        {
+            using var cancel = new CancellationTokenSource(timeout);
+            while (_seen.Count < count)
+            {
+                try
+                {
+                    await _changed.Reader.ReadAsync(cancel.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    throw new TimeoutException($"{count} state changes not seen within {timeout}; seen: {string.Join(", ", _seen)}");
+                }
+            }
+        }
 
         public async Task WaitForAsync(ZooKeeperConnectionState state, TimeSpan timeout)
         {
