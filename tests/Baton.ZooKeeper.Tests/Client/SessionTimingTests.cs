@@ -8,6 +8,7 @@ using Xunit;
 namespace Baton.ZooKeeper.Tests.Client;
 
 /// <summary>Pings, the dead-connection timeout and the local session deadline, on fake time against a fake server.</summary>
+[Collection(PrivateServers.Name)]
 public sealed class SessionTimingTests
 {
     private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(100);

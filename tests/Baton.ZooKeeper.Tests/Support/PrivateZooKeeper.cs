@@ -7,6 +7,13 @@ using Baton.ZooKeeper.Client;
 
 namespace Baton.ZooKeeper.Tests.Support;
 
+/// <summary>The tests that start private servers run one at a time, after the others.</summary>
+[Xunit.CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class PrivateServers
+{
+    public const string Name = "private ZooKeeper servers";
+}
+
 /// <summary>
 /// A private ZooKeeper (standalone, or an ensemble of three) that a test may kill, pause and start again (the shared
 /// one must stay up): free ports on 127.0.0.1, data directories on tmpfs that survive restarts and are deleted at the
@@ -56,6 +63,7 @@ internal sealed class PrivateZooKeeper : IAsyncDisposable
                 admin.enableServer=false
                 4lw.commands.whitelist=ruok,srvr
                 maxClientCnxns=0
+                maxSessionTimeout=60000
                 {servers}
                 """);
         }

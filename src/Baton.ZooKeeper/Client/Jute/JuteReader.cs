@@ -6,6 +6,8 @@ namespace Baton.ZooKeeper.Client.Jute;
 /// <summary>Reads jute records from one frame's payload; any inconsistency is a <see cref="ZooKeeperProtocolException"/>.</summary>
 internal ref struct JuteReader
 {
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     private readonly ReadOnlySpan<byte> _data;
     private int _position;
 
@@ -45,7 +47,7 @@ internal ref struct JuteReader
 
         try
         {
-            return Encoding.UTF8.GetString(Take(length));
+            return StrictUtf8.GetString(Take(length));
         }
         catch (DecoderFallbackException exception)
         {
