@@ -231,6 +231,7 @@ public sealed partial class ZooKeeperClient : IConnectionOwner
                     {
                         reasons.Add(reason);
                     }
+
                     ClientLog.ConnectFailed(_logger, name, reason);
                     if (++failedInRound >= servers.Count)
                     {
@@ -244,7 +245,7 @@ public sealed partial class ZooKeeperClient : IConnectionOwner
 
             if (!Establish(connection, sentAt, established))
             {
-                connection.Close();
+                connection.Dispose();
                 return;
             }
 

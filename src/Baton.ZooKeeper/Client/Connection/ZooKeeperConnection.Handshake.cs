@@ -91,7 +91,7 @@ internal sealed partial class ZooKeeperConnection
             }
             else
             {
-                connection.Close();
+                connection.Dispose();
             }
 
             throw;

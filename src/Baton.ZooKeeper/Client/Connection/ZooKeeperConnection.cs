@@ -73,6 +73,7 @@ internal sealed partial class ZooKeeperConnection : IDisposable
             Close();
             await Quietly(reading).ConfigureAwait(false);
             await Quietly(writing).ConfigureAwait(false);
+            _frames.Dispose();
             FailInFlight();
         }
 
@@ -80,6 +81,7 @@ internal sealed partial class ZooKeeperConnection : IDisposable
     }
 
     /// <summary>Closes the socket: pending reads and writes end at once.</summary>
+    /// <remarks>The read buffer stays: a read may still be unwinding on it (<see cref="Dispose"/> frees it once none is).</remarks>
     public void Close()
     {
         lock (_gate)
@@ -87,11 +89,15 @@ internal sealed partial class ZooKeeperConnection : IDisposable
             _closed = true;
         }
 
-        _frames.Dispose();
         _stream.Dispose();
     }
 
-    public void Dispose() => Close();
+    /// <summary>Closes the socket and frees the read buffer; only when no read is pending.</summary>
+    public void Dispose()
+    {
+        Close();
+        _frames.Dispose();
+    }
 
     internal static string Describe(Exception? failure) => failure switch
     {
@@ -116,9 +122,10 @@ internal sealed partial class ZooKeeperConnection : IDisposable
         {
             await task.ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is IOException or SocketException or OperationCanceledException or ObjectDisposedException or ZooKeeperProtocolException or TimeoutException or InvalidOperationException)
+#pragma warning disable CA1031 // the connection is over and its cause already known; a second error changes nothing
+        catch (Exception)
+#pragma warning restore CA1031
         {
-            // Already reported through the first task to end.
         }
     }
 
