@@ -16,11 +16,12 @@ public sealed class SessionFaultTests(ITestOutputHelper output)
     public async Task ServerRestart_WithinSessionTimeout_SessionEphemeralsAndWatchesSurvive()
     {
         await using var zookeeper = await PrivateZooKeeper.StartAsync();
-        await using var client = await ZooKeeperClient.ConnectAsync(zookeeper.Options(TimeSpan.FromSeconds(15)) with { Logger = new TestLogger(output) }, CancellationToken.None);
+        await using var client = await ZooKeeperClient.ConnectAsync(zookeeper.Options(TimeSpan.FromSeconds(15)) with { Logger = new TestLogger(output), Auth = [ZooKeeperAuth.Digest("restart", "pw")] }, CancellationToken.None);
         var states = new StateRecorder(client);
         var sessionId = client.SessionId;
         var ephemeral = (await client.CreateAsync("/eph", default, CreateMode.Ephemeral, CancellationToken.None)).Path;
         await client.CreateAsync("/watched", default, CreateMode.Persistent, CancellationToken.None);
+        await client.CreateAsync("/private", "mine"u8.ToArray(), CreateMode.Persistent, CancellationToken.None, ZooKeeperAcl.CreatorAll);
         var changed = new TaskCompletionSource<WatchedEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
         await client.GetDataAsync("/watched", e => changed.TrySetResult(e), CancellationToken.None);
 
@@ -34,6 +35,7 @@ public sealed class SessionFaultTests(ITestOutputHelper output)
 
         Assert.Equal(sessionId, client.SessionId);
         Assert.NotNull(await whileDown.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal("mine"u8.ToArray(), (await client.GetDataAsync("/private", null, CancellationToken.None)).Data); // credentials sent again
         Assert.False(client.SessionLost.IsCancellationRequested);
 
         await using var other = await ZooKeeperClient.ConnectAsync(zookeeper.Options(TimeSpan.FromSeconds(4)), CancellationToken.None);
