@@ -348,7 +348,8 @@ public sealed partial class ZooKeeperClient : IConnectionOwner
             var request = new PendingRequest<bool>(Frame(OpCodes.CloseSession, null), null, static (_, ref _) => true);
             if (_requests.Writer.TryWrite(request))
             {
-                await request.Task.WaitAsync(TimeSpan.FromSeconds(1), _time).ConfigureAwait(false);
+                // Real time on purpose: this bounds how long disposing may block, even under a fake clock that nobody advances.
+                await request.Task.WaitAsync(TimeSpan.FromSeconds(1), TimeProvider.System).ConfigureAwait(false);
             }
         }
         catch (Exception exception) when (exception is TimeoutException or ZooKeeperException or ObjectDisposedException)

@@ -108,7 +108,7 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable
         await _disposing.CancelAsync().ConfigureAwait(false);
         try
         {
-            await _loop.WaitAsync(TimeSpan.FromSeconds(5), _time).ConfigureAwait(false);
+            await _loop.WaitAsync(TimeSpan.FromSeconds(5), TimeProvider.System).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {

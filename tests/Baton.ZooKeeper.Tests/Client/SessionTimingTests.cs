@@ -69,6 +69,19 @@ public sealed class SessionTimingTests
         Assert.Equal(ZooKeeperConnectionState.Expired, client.State);
     }
 
+    [Fact]
+    public async Task Dispose_FakeClockNeverAdvanced_SilentServer_StillReturnsWithinAboutASecond()
+    {
+        await using var server = new FakeZooKeeperServer(FakeZooKeeperServer.Silent(30_000));
+        var options = server.Options(TimeSpan.FromSeconds(5)) with { TimeProvider = new FakeTimeProvider() };
+        var client = await ZooKeeperClient.ConnectAsync(options, CancellationToken.None);
+        var pending = client.GetDataAsync("/x", null, CancellationToken.None);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await client.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(3));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => pending);
+    }
+
     /// <summary>Moves fake time in small steps, giving the client a moment of real time after each, until the task ends.</summary>
     private static async Task<T> AdvanceUntilAsync<T>(FakeTimeProvider time, Task<T> task, TimeSpan limit)
     {
