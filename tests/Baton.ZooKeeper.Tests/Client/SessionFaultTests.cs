@@ -16,7 +16,7 @@ public sealed class SessionFaultTests(ITestOutputHelper output)
     public async Task ServerRestart_WithinSessionTimeout_SessionEphemeralsAndWatchesSurvive()
     {
         await using var zookeeper = await PrivateZooKeeper.StartAsync();
-        await using var client = await ZooKeeperClient.ConnectAsync(zookeeper.Options(TimeSpan.FromSeconds(15)) with { Logger = new TestLogger(output), Auth = [ZooKeeperAuth.Digest("restart", "pw")] }, CancellationToken.None);
+        await using var client = await ZooKeeperClient.ConnectAsync(zookeeper.Options(TimeSpan.FromSeconds(30)) with { Logger = new TestLogger(output), Auth = [ZooKeeperAuth.Digest("restart", "pw")] }, CancellationToken.None);
         var states = new StateRecorder(client);
         var sessionId = client.SessionId;
         var ephemeral = (await client.CreateAsync("/eph", default, CreateMode.Ephemeral, CancellationToken.None)).Path;
@@ -31,7 +31,7 @@ public sealed class SessionFaultTests(ITestOutputHelper output)
         var whileDown = client.ExistsAsync(ephemeral, null, CancellationToken.None); // waits for the reconnect
         await zookeeper.RestartAsync(0);
         output.WriteLine("restarted");
-        await states.WaitForAsync(ZooKeeperConnectionState.Connected, TimeSpan.FromSeconds(15));
+        await states.WaitForAsync(ZooKeeperConnectionState.Connected, TimeSpan.FromSeconds(30));
 
         Assert.Equal(sessionId, client.SessionId);
         Assert.NotNull(await whileDown.WaitAsync(TimeSpan.FromSeconds(5)));
@@ -122,7 +122,7 @@ public sealed class SessionFaultTests(ITestOutputHelper output)
         }
 
         var servers = Enumerable.Range(0, 3).Select(i => zookeeper.Servers[(first + i) % 3]).ToList();
-        await using var client = await ZooKeeperClient.ConnectAsync(zookeeper.Options(TimeSpan.FromSeconds(6), servers), CancellationToken.None);
+        await using var client = await ZooKeeperClient.ConnectAsync(zookeeper.Options(TimeSpan.FromSeconds(10), servers) with { Logger = new TestLogger(output) }, CancellationToken.None);
         Assert.Equal(first, zookeeper.IndexOf(client.CurrentServer!));
         var states = new StateRecorder(client);
         var sessionId = client.SessionId;
@@ -130,7 +130,7 @@ public sealed class SessionFaultTests(ITestOutputHelper output)
 
         await zookeeper.KillAsync(first);
         await states.WaitForAsync(ZooKeeperConnectionState.Suspended, TimeSpan.FromSeconds(5));
-        await states.WaitForAsync(ZooKeeperConnectionState.Connected, TimeSpan.FromSeconds(5));
+        await states.WaitForAsync(ZooKeeperConnectionState.Connected, TimeSpan.FromSeconds(10));
 
         Assert.Equal(sessionId, client.SessionId);
         Assert.NotEqual(first, zookeeper.IndexOf(client.CurrentServer!));

@@ -16,7 +16,7 @@ public sealed class PrivateServers
 
 /// <summary>
 /// A private ZooKeeper (standalone, or an ensemble of three) that a test may kill, pause and start again (the shared
-/// one must stay up): free ports on 127.0.0.1, data directories on tmpfs that survive restarts and are deleted at the
+/// one must stay up): free ports on a loopback address of its own, data directories on tmpfs that survive restarts and are deleted at the
 /// end, every process killed by its id at dispose.
 /// </summary>
 internal sealed class PrivateZooKeeper : IAsyncDisposable
@@ -35,7 +35,7 @@ internal sealed class PrivateZooKeeper : IAsyncDisposable
         _members = members;
     }
 
-    public IReadOnlyList<DnsEndPoint> Servers => [.. _members.Select(m => new DnsEndPoint("127.0.0.1", m.ClientPort))];
+    public IReadOnlyList<DnsEndPoint> Servers => [.. _members.Select(m => new DnsEndPoint(m.Host, m.ClientPort))];
 
     public int Count => _members.Length;
 
@@ -44,11 +44,14 @@ internal sealed class PrivateZooKeeper : IAsyncDisposable
     {
         var root = Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath();
         var directory = Path.Combine(root, $"baton-zk-test-{Guid.NewGuid():N}");
-        var ports = FreePorts(count * 3);
+        // An address of its own in 127/8: while a killed server is down, no other process on this shared machine (another
+        // suite's servers, or some client's ephemeral port) can take its port, and a restart finds it free.
+        var host = $"127.{Random.Shared.Next(1, 255)}.{Random.Shared.Next(0, 256)}.{Random.Shared.Next(1, 255)}";
+        var ports = FreePorts(host, count * 3);
         var members = Enumerable.Range(0, count)
-            .Select(i => new Member(i + 1, Path.Combine(directory, $"{i + 1}"), ports[i * 3], ports[(i * 3) + 1], ports[(i * 3) + 2]))
+            .Select(i => new Member(i + 1, host, Path.Combine(directory, $"{i + 1}"), ports[i * 3], ports[(i * 3) + 1], ports[(i * 3) + 2]))
             .ToArray();
-        var servers = count == 1 ? string.Empty : string.Concat(members.Select(m => $"server.{m.Id}=127.0.0.1:{m.PeerPort}:{m.ElectionPort}\n"));
+        var servers = count == 1 ? string.Empty : string.Concat(members.Select(m => $"server.{m.Id}={host}:{m.PeerPort}:{m.ElectionPort}\n"));
         foreach (var member in members)
         {
             Directory.CreateDirectory(member.DataDirectory);
@@ -59,7 +62,7 @@ internal sealed class PrivateZooKeeper : IAsyncDisposable
                 syncLimit=5
                 dataDir={member.DataDirectory}
                 clientPort={member.ClientPort}
-                clientPortAddress=127.0.0.1
+                clientPortAddress={host}
                 admin.enableServer=false
                 4lw.commands.whitelist=ruok,srvr
                 maxClientCnxns=0
@@ -118,7 +121,7 @@ internal sealed class PrivateZooKeeper : IAsyncDisposable
     /// <summary>The <c>srvr</c> mode of a server: standalone, leader or follower; null when not serving.</summary>
     public async Task<string?> ModeAsync(int index)
     {
-        var answer = await FourLetterWordAsync(_members[index].ClientPort, "srvr");
+        var answer = await FourLetterWordAsync(_members[index].Host, _members[index].ClientPort, "srvr");
         var line = answer?.Split('\n').FirstOrDefault(l => l.StartsWith("Mode: ", StringComparison.Ordinal));
         return line?["Mode: ".Length..].Trim();
     }
@@ -141,13 +144,13 @@ internal sealed class PrivateZooKeeper : IAsyncDisposable
         }
     }
 
-    private static async Task<string?> FourLetterWordAsync(int port, string word)
+    private static async Task<string?> FourLetterWordAsync(string host, int port, string word)
     {
         try
         {
             using var client = new TcpClient();
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            await client.ConnectAsync(IPAddress.Loopback, port, timeout.Token);
+            await client.ConnectAsync(IPAddress.Parse(host), port, timeout.Token);
             var stream = client.GetStream();
             await stream.WriteAsync(Encoding.ASCII.GetBytes(word), timeout.Token);
             using var reader = new StreamReader(stream, Encoding.ASCII);
@@ -159,20 +162,22 @@ internal sealed class PrivateZooKeeper : IAsyncDisposable
         }
     }
 
-    private static int[] FreePorts(int count)
+    private static int[] FreePorts(string host, int count)
     {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
+        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Parse(host), 0)).ToList();
         listeners.ForEach(l => l.Start());
         var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
         listeners.ForEach(l => l.Stop());
         return ports;
     }
 
-    private sealed class Member(int id, string dataDirectory, int clientPort, int peerPort, int electionPort)
+    private sealed class Member(int id, string host, string dataDirectory, int clientPort, int peerPort, int electionPort)
     {
         private Process? _process;
 
         public int Id => id;
+
+        public string Host => host;
 
         public string DataDirectory => dataDirectory;
 
@@ -214,7 +219,7 @@ internal sealed class PrivateZooKeeper : IAsyncDisposable
                     throw new InvalidOperationException($"ZooKeeper {id} on port {clientPort} exited with {_process.ExitCode}.");
                 }
 
-                var answer = await FourLetterWordAsync(clientPort, "srvr");
+                var answer = await FourLetterWordAsync(host, clientPort, "srvr");
                 if (answer?.Contains("Mode: ", StringComparison.Ordinal) == true)
                 {
                     return;
