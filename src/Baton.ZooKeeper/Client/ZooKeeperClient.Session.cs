@@ -193,7 +193,10 @@ public sealed partial class ZooKeeperClient : IConnectionOwner
                 var endpoint = servers[next];
                 next = (next + 1) % servers.Count;
                 var timeout = established ? SessionTimeout : _options.SessionTimeout;
-                var budget = TimeSpan.FromTicks(Math.Min(remaining.Ticks, Math.Max(timeout.Ticks / servers.Count, TimeSpan.FromMilliseconds(500).Ticks)));
+                // Like ZooKeeper's client: a share of the timeout per server, but never so much that one stalled
+                // handshake uses up a reconnect's whole window.
+                var share = Math.Min(timeout.Ticks / servers.Count, timeout.Ticks * 2 / 3);
+                var budget = TimeSpan.FromTicks(Math.Min(remaining.Ticks, Math.Max(share, TimeSpan.FromMilliseconds(500).Ticks)));
                 using var attemptTimeout = new CancellationTokenSource(budget, _time);
                 using var attempt = CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token, attemptTimeout.Token);
                 var name = $"{endpoint.Host}:{endpoint.Port}";

@@ -11,15 +11,19 @@ public sealed class PipelineTests
     {
         await using var client = await ZooKeeperTestServer.ConnectAsync();
         var root = await ZooKeeperTestServer.NewPathAsync(client, "pipeline");
-        var completions = new List<int>();
-        var gate = new Lock();
         var tasks = new List<Task<CreateResult>>();
+        var outOfOrder = 0;
         for (var i = 0; i < 1000; i++)
         {
-            var index = i;
             var task = client.CreateAsync(root + "/n-", default, CreateMode.EphemeralSequential, CancellationToken.None);
+            if (i > 0)
+            {
+                // Replies are matched in xid order: when one completes, every earlier request has completed already.
+                var previous = tasks[i - 1];
+                _ = task.ContinueWith(_ => { if (!previous.IsCompleted) { Interlocked.Increment(ref outOfOrder); } }, TaskScheduler.Default);
+            }
+
             tasks.Add(task);
-            _ = task.ContinueWith(_ => { lock (gate) { completions.Add(index); } }, TaskScheduler.Default);
         }
 
         var results = await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromSeconds(30));
@@ -29,6 +33,7 @@ public sealed class PipelineTests
         Assert.Equal(sequences.Order(), sequences);
         Assert.Equal(1000, sequences.Distinct().Count());
         Assert.Equal(1000, (await client.GetChildrenAsync(root, null, CancellationToken.None)).Children.Count);
+        Assert.Equal(0, Volatile.Read(ref outOfOrder));
     }
 
     [Fact]
