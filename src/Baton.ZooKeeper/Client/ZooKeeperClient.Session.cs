@@ -16,6 +16,9 @@ public sealed partial class ZooKeeperClient : IConnectionOwner
     /// <summary>The server of the current connection (for tests and diagnostics); null while none.</summary>
     internal System.Net.DnsEndPoint? CurrentServer => _state == ZooKeeperConnectionState.Connected ? _connection?.Endpoint : null;
 
+    /// <summary>Closes the current connection as if the network broke (for fault tests): the client suspends and reconnects.</summary>
+    internal void DropConnection() => _connection?.Close();
+
     /// <summary>The session's password (tests resume the session from another client with it). Never log it.</summary>
     internal ReadOnlySpan<byte> SessionPassword => _password;
 
