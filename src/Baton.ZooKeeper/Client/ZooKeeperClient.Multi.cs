@@ -28,13 +28,13 @@ public sealed partial class ZooKeeperClient
             switch (op)
             {
                 case ZooKeeperOp.Create create:
-                    ZooKeeperPaths.Validate(create.Path, IsSequential(create.Mode), nameof(ops));
-                    prepared.Add((create.Mode == CreateMode.Container ? OpCodes.CreateContainer : OpCodes.Create2, op, ZooKeeperPaths.Prepend(_chroot, op.Path), CheckAcl(create.Acl, create.Mode)));
+                    PathRules.Validate(create.Path, IsSequential(create.Mode), nameof(ops));
+                    prepared.Add((create.Mode == CreateMode.Container ? OpCodes.CreateContainer : OpCodes.Create2, op, PathRules.Prepend(_chroot, op.Path), CheckAcl(create.Acl, create.Mode)));
                     break;
                 case ZooKeeperOp.Delete or ZooKeeperOp.SetData or ZooKeeperOp.Check:
-                    ZooKeeperPaths.Validate(op.Path, parameterName: nameof(ops));
+                    PathRules.Validate(op.Path, parameterName: nameof(ops));
                     var type = op switch { ZooKeeperOp.Delete => OpCodes.Delete, ZooKeeperOp.SetData => OpCodes.SetData, _ => OpCodes.Check };
-                    prepared.Add((type, op, ZooKeeperPaths.Prepend(_chroot, op.Path), null));
+                    prepared.Add((type, op, PathRules.Prepend(_chroot, op.Path), null));
                     break;
                 default:
                     throw new ArgumentException($"Unknown operation {op.GetType().Name}.", nameof(ops));
@@ -95,8 +95,8 @@ public sealed partial class ZooKeeperClient
 
             results.Add(type switch
             {
-                OpCodes.Create => new OpResult(ZooKeeperErrorCode.Ok, ZooKeeperPaths.Strip(_chroot, reader.ReadRequiredString("created path")), null),
-                OpCodes.Create2 or OpCodes.CreateContainer => new OpResult(ZooKeeperErrorCode.Ok, ZooKeeperPaths.Strip(_chroot, reader.ReadRequiredString("created path")), reader.ReadStat()),
+                OpCodes.Create => new OpResult(ZooKeeperErrorCode.Ok, PathRules.Strip(_chroot, reader.ReadRequiredString("created path")), null),
+                OpCodes.Create2 or OpCodes.CreateContainer => new OpResult(ZooKeeperErrorCode.Ok, PathRules.Strip(_chroot, reader.ReadRequiredString("created path")), reader.ReadStat()),
                 OpCodes.Delete or OpCodes.Check => new OpResult(ZooKeeperErrorCode.Ok, null, null),
                 OpCodes.SetData => new OpResult(ZooKeeperErrorCode.Ok, null, reader.ReadStat()),
                 OpCodes.Error => new OpResult((ZooKeeperErrorCode)reader.ReadInt(), null, null),

@@ -19,8 +19,8 @@ public sealed partial class ZooKeeperClient
     /// <exception cref="ZooKeeperException">NodeExists, NoNode (no parent), NoChildrenForEphemerals, NoAuth, InvalidAcl, ConnectionLoss…</exception>
     public Task<CreateResult> CreateAsync(string path, ReadOnlyMemory<byte> data, CreateMode mode, CancellationToken cancellationToken, IReadOnlyList<ZooKeeperAcl>? acl = null)
     {
-        ZooKeeperPaths.Validate(path, IsSequential(mode));
-        return CreateCoreAsync(ZooKeeperPaths.Prepend(_chroot, path), path, data, mode, acl, cancellationToken);
+        PathRules.Validate(path, IsSequential(mode));
+        return CreateCoreAsync(PathRules.Prepend(_chroot, path), path, data, mode, acl, cancellationToken);
     }
 
     /// <summary>Deletes a node.</summary>
@@ -30,8 +30,8 @@ public sealed partial class ZooKeeperClient
     /// <exception cref="ZooKeeperException">NoNode, BadVersion, NotEmpty, NoAuth, ConnectionLoss…</exception>
     public Task DeleteAsync(string path, int version, CancellationToken cancellationToken)
     {
-        ZooKeeperPaths.Validate(path);
-        var frame = Frame(OpCodes.Delete, (Path: ZooKeeperPaths.Prepend(_chroot, path), version), static (writer, state) => RequestRecords.WritePathVersion(writer, state.Path, state.version));
+        PathRules.Validate(path);
+        var frame = Frame(OpCodes.Delete, (Path: PathRules.Prepend(_chroot, path), version), static (writer, state) => RequestRecords.WritePathVersion(writer, state.Path, state.version));
         return SendAsync(new PendingRequest<bool>(frame, path, (ZooKeeperErrorCode error, ref JuteReader _) => ThrowIfFailed(error, path)), cancellationToken);
     }
 
@@ -41,8 +41,8 @@ public sealed partial class ZooKeeperClient
     /// <param name="cancellationToken">Stops waiting for the reply.</param>
     public Task<ZooKeeperStat?> ExistsAsync(string path, ZooKeeperWatcher? watcher, CancellationToken cancellationToken)
     {
-        ZooKeeperPaths.Validate(path);
-        var frame = Frame(OpCodes.Exists, (Path: ZooKeeperPaths.Prepend(_chroot, path), Watch: watcher is not null), static (writer, state) => RequestRecords.WritePathWatch(writer, state.Path, state.Watch));
+        PathRules.Validate(path);
+        var frame = Frame(OpCodes.Exists, (Path: PathRules.Prepend(_chroot, path), Watch: watcher is not null), static (writer, state) => RequestRecords.WritePathWatch(writer, state.Path, state.Watch));
         return SendAsync(new PendingRequest<ZooKeeperStat?>(frame, path, (ZooKeeperErrorCode error, ref JuteReader reader) =>
         {
             if (error == ZooKeeperErrorCode.NoNode)
@@ -73,8 +73,8 @@ public sealed partial class ZooKeeperClient
     /// <exception cref="ZooKeeperException">NoNode, NoAuth, ConnectionLoss…</exception>
     public Task<DataResult> GetDataAsync(string path, ZooKeeperWatcher? watcher, CancellationToken cancellationToken)
     {
-        ZooKeeperPaths.Validate(path);
-        var frame = Frame(OpCodes.GetData, (Path: ZooKeeperPaths.Prepend(_chroot, path), Watch: watcher is not null), static (writer, state) => RequestRecords.WritePathWatch(writer, state.Path, state.Watch));
+        PathRules.Validate(path);
+        var frame = Frame(OpCodes.GetData, (Path: PathRules.Prepend(_chroot, path), Watch: watcher is not null), static (writer, state) => RequestRecords.WritePathWatch(writer, state.Path, state.Watch));
         return SendAsync(new PendingRequest<DataResult>(frame, path, (ZooKeeperErrorCode error, ref JuteReader reader) =>
         {
             ThrowIfFailed(error, path);
@@ -96,8 +96,8 @@ public sealed partial class ZooKeeperClient
     /// <exception cref="ZooKeeperException">NoNode, NoAuth, ConnectionLoss…</exception>
     public Task<ChildrenResult> GetChildrenAsync(string path, ZooKeeperWatcher? watcher, CancellationToken cancellationToken)
     {
-        ZooKeeperPaths.Validate(path);
-        var frame = Frame(OpCodes.GetChildren2, (Path: ZooKeeperPaths.Prepend(_chroot, path), Watch: watcher is not null), static (writer, state) => RequestRecords.WritePathWatch(writer, state.Path, state.Watch));
+        PathRules.Validate(path);
+        var frame = Frame(OpCodes.GetChildren2, (Path: PathRules.Prepend(_chroot, path), Watch: watcher is not null), static (writer, state) => RequestRecords.WritePathWatch(writer, state.Path, state.Watch));
         return SendAsync(new PendingRequest<ChildrenResult>(frame, path, (ZooKeeperErrorCode error, ref JuteReader reader) =>
         {
             ThrowIfFailed(error, path);
@@ -120,8 +120,8 @@ public sealed partial class ZooKeeperClient
     /// <exception cref="ZooKeeperException">NoNode, BadVersion, NoAuth, ConnectionLoss…</exception>
     public Task<ZooKeeperStat> SetDataAsync(string path, ReadOnlyMemory<byte> data, int version, CancellationToken cancellationToken)
     {
-        ZooKeeperPaths.Validate(path);
-        var frame = Frame(OpCodes.SetData, (Path: ZooKeeperPaths.Prepend(_chroot, path), Data: data, Version: version), static (writer, state) => RequestRecords.WriteSetData(writer, state.Path, state.Data.Span, state.Version));
+        PathRules.Validate(path);
+        var frame = Frame(OpCodes.SetData, (Path: PathRules.Prepend(_chroot, path), Data: data, Version: version), static (writer, state) => RequestRecords.WriteSetData(writer, state.Path, state.Data.Span, state.Version));
         return SendAsync(new PendingRequest<ZooKeeperStat>(frame, path, (ZooKeeperErrorCode error, ref JuteReader reader) =>
         {
             ThrowIfFailed(error, path);
@@ -134,8 +134,8 @@ public sealed partial class ZooKeeperClient
     /// <param name="cancellationToken">Stops waiting.</param>
     public Task SyncAsync(string path, CancellationToken cancellationToken)
     {
-        ZooKeeperPaths.Validate(path);
-        var frame = Frame(OpCodes.Sync, ZooKeeperPaths.Prepend(_chroot, path), static (writer, serverPath) => writer.WriteString(serverPath));
+        PathRules.Validate(path);
+        var frame = Frame(OpCodes.Sync, PathRules.Prepend(_chroot, path), static (writer, serverPath) => writer.WriteString(serverPath));
         return SendAsync(new PendingRequest<bool>(frame, path, (ZooKeeperErrorCode error, ref JuteReader reader) =>
         {
             ThrowIfFailed(error, path);
@@ -150,14 +150,14 @@ public sealed partial class ZooKeeperClient
     /// <param name="mode">The kind of the node itself; not sequential.</param>
     public Task EnsurePathAsync(string path, CancellationToken cancellationToken, CreateMode mode = CreateMode.Persistent)
     {
-        ZooKeeperPaths.Validate(path);
+        PathRules.Validate(path);
         if (IsSequential(mode))
         {
             throw new ArgumentException("EnsurePathAsync cannot create sequential nodes: each call would create another.", nameof(mode));
         }
 
         // The chroot itself may be missing too, so this works on server paths.
-        var serverPath = ZooKeeperPaths.Prepend(_chroot, path);
+        var serverPath = PathRules.Prepend(_chroot, path);
         return serverPath == "/" ? Task.CompletedTask : EnsureServerPathAsync(serverPath, path, mode, cancellationToken);
     }
 
@@ -176,13 +176,13 @@ public sealed partial class ZooKeeperClient
             }
             catch (ZooKeeperException exception) when (exception.Code == ZooKeeperErrorCode.NoNode)
             {
-                var parent = ZooKeeperPaths.Parent(serverPath);
+                var parent = PathRules.Parent(serverPath);
                 if (parent is null or "/")
                 {
                     throw;
                 }
 
-                await EnsureServerPathAsync(parent, ZooKeeperPaths.Strip(_chroot, parent), CreateMode.Persistent, cancellationToken).ConfigureAwait(false);
+                await EnsureServerPathAsync(parent, PathRules.Strip(_chroot, parent), CreateMode.Persistent, cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -197,7 +197,7 @@ public sealed partial class ZooKeeperClient
             ThrowIfFailed(error, clientPath);
             var created = reader.ReadRequiredString("created path");
             var stat = reader.ReadStat();
-            return new CreateResult(ZooKeeperPaths.Strip(_chroot, created), stat);
+            return new CreateResult(PathRules.Strip(_chroot, created), stat);
         }), cancellationToken);
     }
 

@@ -48,7 +48,7 @@ public sealed partial class ZooKeeperClient : IConnectionOwner
             return; // connection-state notices: the client tracks its state itself
         }
 
-        var path = ZooKeeperPaths.Strip(_chroot, serverPath);
+        var path = PathRules.Strip(_chroot, serverPath);
         var kind = (WatchedEventType)type;
         var watchedEvent = new WatchedEvent(kind, ZooKeeperConnectionState.Connected, path);
         foreach (var watcher in _watches.Trigger(kind, path))

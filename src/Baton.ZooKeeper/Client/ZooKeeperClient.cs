@@ -37,7 +37,7 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable
     private ZooKeeperClient(ZooKeeperClientOptions options)
     {
         _options = options;
-        _chroot = ZooKeeperPaths.NormalizeChroot(options.Chroot);
+        _chroot = PathRules.NormalizeChroot(options.Chroot);
         _time = options.TimeProvider;
         _logger = options.Logger ?? NullLogger.Instance;
         _events = new EventDispatcher(_logger);
@@ -137,6 +137,6 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable
 
         ArgumentNullException.ThrowIfNull(options.TimeProvider, nameof(options.TimeProvider));
         ArgumentNullException.ThrowIfNull(options.Auth, nameof(options.Auth));
-        ZooKeeperPaths.NormalizeChroot(options.Chroot);
+        PathRules.NormalizeChroot(options.Chroot);
     }
 }

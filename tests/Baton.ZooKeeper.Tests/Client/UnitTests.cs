@@ -51,22 +51,22 @@ public sealed class UnitTests
     [InlineData(null, "/a", "/a")]
     [InlineData("/app", "/", "/app")]
     [InlineData("/app", "/a/b", "/app/a/b")]
-    public void Chroot_Prepend(string? chroot, string path, string expected) => Assert.Equal(expected, ZooKeeperPaths.Prepend(chroot, path));
+    public void Chroot_Prepend(string? chroot, string path, string expected) => Assert.Equal(expected, PathRules.Prepend(chroot, path));
 
     [Theory]
     [InlineData("/app", "/app/a", "/a")]
     [InlineData("/app", "/app", "/")]
     [InlineData("/app", "/apple", "/apple")]
     [InlineData(null, "/x", "/x")]
-    public void Chroot_Strip(string? chroot, string serverPath, string expected) => Assert.Equal(expected, ZooKeeperPaths.Strip(chroot, serverPath));
+    public void Chroot_Strip(string? chroot, string serverPath, string expected) => Assert.Equal(expected, PathRules.Strip(chroot, serverPath));
 
     [Fact]
     public void Paths_SequentialMayEndWithSlash()
     {
-        ZooKeeperPaths.Validate("/queue/", sequential: true);
-        Assert.Throws<ArgumentException>(() => ZooKeeperPaths.Validate("/queue/"));
-        Assert.Null(ZooKeeperPaths.NormalizeChroot("/"));
-        Assert.Throws<ArgumentException>(() => ZooKeeperPaths.NormalizeChroot("app"));
+        PathRules.Validate("/queue/", sequential: true);
+        Assert.Throws<ArgumentException>(() => PathRules.Validate("/queue/"));
+        Assert.Null(PathRules.NormalizeChroot("/"));
+        Assert.Throws<ArgumentException>(() => PathRules.NormalizeChroot("app"));
     }
 
     [Fact]

@@ -40,7 +40,7 @@ internal sealed class SetWatchesPlan(ReadOnlyMemory<byte> frames)
                 var count = 0;
                 while (queue.Count > 0 && (budget > 0 || count == 0))
                 {
-                    var path = ZooKeeperPaths.Prepend(chroot, queue.Dequeue());
+                    var path = PathRules.Prepend(chroot, queue.Dequeue());
                     writer.WriteString(path);
                     budget -= path.Length + 4;
                     count++;

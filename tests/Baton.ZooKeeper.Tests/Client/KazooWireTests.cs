@@ -6,7 +6,7 @@ using Xunit;
 namespace Baton.ZooKeeper.Tests.Client;
 
 /// <summary>The same nodes seen through kazoo (Python's client, an independent implementation of the protocol) and ours.</summary>
-public sealed class KazooInteropTests
+public sealed class KazooWireTests
 {
     [Fact]
     public async Task Kazoo_NodesWrittenByEither_AreReadByTheOther()

@@ -1,7 +1,7 @@
 namespace Baton.ZooKeeper.Client;
 
 /// <summary>Path rules of ZooKeeper, checked before sending so a bad path is a clear error rather than a server error.</summary>
-internal static class ZooKeeperPaths
+internal static class PathRules
 {
     /// <summary>Throws <see cref="ArgumentException"/> unless <paramref name="path"/> is a valid node path.</summary>
     /// <param name="path">The path.</param>
