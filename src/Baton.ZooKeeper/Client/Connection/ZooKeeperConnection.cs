@@ -13,7 +13,6 @@ namespace Baton.ZooKeeper.Client.Connection;
 /// </summary>
 internal sealed partial class ZooKeeperConnection : IDisposable
 {
-    private readonly Socket _socket;
     private readonly NetworkStream _stream;
     private readonly FrameStream _frames;
     private readonly IConnectionOwner _owner;
@@ -27,7 +26,6 @@ internal sealed partial class ZooKeeperConnection : IDisposable
     private ZooKeeperConnection(DnsEndPoint endpoint, Socket socket, int maxFrameLength, IConnectionOwner owner, TimeProvider time, ILogger logger)
     {
         Endpoint = endpoint;
-        _socket = socket;
         _stream = new NetworkStream(socket, ownsSocket: true);
         _frames = new FrameStream(_stream, maxFrameLength);
         _owner = owner;
