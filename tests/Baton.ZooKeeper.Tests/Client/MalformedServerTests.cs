@@ -143,4 +143,49 @@ public sealed class MalformedServerTests
         var exception = await Assert.ThrowsAsync<ZooKeeperException>(() => ZooKeeperClient.ConnectAsync(server.Options(ConnectTimeout), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5)));
         Assert.Equal(ZooKeeperErrorCode.SessionExpired, exception.Code);
     }
+
+    [Fact]
+    public async Task AuthRefusedOnReconnect_IsFinal_WatchersToldAndCallsFailWithAuthFailed()
+    {
+        var connections = 0;
+        await using var server = new FakeZooKeeperServer(async (stream, cancellationToken) =>
+        {
+            var first = Interlocked.Increment(ref connections) == 1;
+            await FakeZooKeeperServer.ReadFrameAsync(stream, cancellationToken);
+            await stream.WriteAsync(FakeZooKeeperServer.ConnectResponse(30_000), cancellationToken);
+            await FakeZooKeeperServer.ReadFrameAsync(stream, cancellationToken); // the credentials
+            await stream.WriteAsync(Reply(-4, first ? 0 : (int)ZooKeeperErrorCode.AuthFailed), cancellationToken);
+            if (first)
+            {
+                // Answer one exists (absent: the watch stays registered), then break the connection.
+                var request = await FakeZooKeeperServer.ReadFrameAsync(stream, cancellationToken);
+                await stream.WriteAsync(Reply(BinaryPrimitives.ReadInt32BigEndian(request), (int)ZooKeeperErrorCode.NoNode), cancellationToken);
+                await FakeZooKeeperServer.ReadFrameAsync(stream, cancellationToken);
+            }
+        });
+
+        var options = server.Options(ConnectTimeout) with { Auth = [ZooKeeperAuth.Digest("user", "secret-pw")] };
+        await using var client = await ZooKeeperClient.ConnectAsync(options, CancellationToken.None);
+        var watched = new TaskCompletionSource<WatchedEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Assert.Null(await client.ExistsAsync("/w", e => watched.TrySetResult(e), CancellationToken.None));
+
+        // The next request is never answered: the fake server closes the connection, and refuses the credentials on the reconnect.
+        var pending = client.GetDataAsync("/x", null, CancellationToken.None);
+        Assert.Equal(new WatchedEvent(WatchedEventType.None, ZooKeeperConnectionState.AuthFailed, "/w"), await watched.Task.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal(ZooKeeperConnectionState.AuthFailed, client.State);
+        Assert.True(client.SessionLost.IsCancellationRequested);
+        var failed = await pending.WaitAsync(TimeSpan.FromSeconds(5)).ThrowsAnyAsync<ZooKeeperException>();
+        Assert.Contains(failed.Code, new[] { ZooKeeperErrorCode.ConnectionLoss, ZooKeeperErrorCode.AuthFailed });
+        var later = await client.ExistsAsync("/w", null, CancellationToken.None).ThrowsAsync(ZooKeeperErrorCode.AuthFailed);
+        Assert.DoesNotContain("secret-pw", later.ToString(), StringComparison.Ordinal);
+    }
+
+    private static byte[] Reply(int xid, int error)
+    {
+        var reply = new byte[20];
+        BinaryPrimitives.WriteInt32BigEndian(reply, 16);
+        BinaryPrimitives.WriteInt32BigEndian(reply.AsSpan(4), xid);
+        BinaryPrimitives.WriteInt32BigEndian(reply.AsSpan(16), error);
+        return reply;
+    }
 }

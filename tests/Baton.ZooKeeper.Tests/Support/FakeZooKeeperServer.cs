@@ -6,7 +6,7 @@ using Baton.ZooKeeper.Client.Jute;
 
 namespace Baton.ZooKeeper.Tests.Support;
 
-/// <summary>A TCP server on 127.0.0.1 that plays a scripted, usually broken, ZooKeeper to each connection.</summary>
+/// <summary>A TCP server on 127.0.0.1 that plays a scripted, usually broken, ZooKeeper to each connection, and hangs up when the script ends.</summary>
 internal sealed class FakeZooKeeperServer : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
@@ -112,6 +112,11 @@ internal sealed class FakeZooKeeperServer : IAsyncDisposable
                 }
                 catch (Exception exception) when (exception is IOException or OperationCanceledException or ObjectDisposedException or SocketException or EndOfStreamException)
                 {
+                }
+                finally
+                {
+                    // A script that ends hangs up, as a server does.
+                    client.Dispose();
                 }
             });
         }
