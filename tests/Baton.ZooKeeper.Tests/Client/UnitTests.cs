@@ -1,4 +1,5 @@
 using Baton.ZooKeeper.Client;
+using Baton.ZooKeeper.Client.Connection;
 using Baton.ZooKeeper.Client.Jute;
 using Baton.ZooKeeper.Client.Watches;
 using Xunit;
@@ -96,5 +97,41 @@ public sealed class UnitTests
         table.AddChild("/b", data);
         Assert.Equal(2, table.TakeAll().Count); // per path, once
         Assert.True(table.IsEmpty);
+    }
+
+    [Fact]
+    public void SetWatches_ManyPaths_SplitIntoFramesUnderTheServersLimitWithEveryPathOnce()
+    {
+        var data = Enumerable.Range(0, 3000).Select(i => $"/data/{i}/{new string('d', 60)}").ToList();
+        var exist = Enumerable.Range(0, 10).Select(i => $"/exist/{i}").ToList();
+        var child = Enumerable.Range(0, 1500).Select(i => $"/child/{i}/{new string('c', 60)}").ToList();
+        var plan = SetWatchesPlan.Create(42, "/root", data, exist, child)!;
+
+        var seen = new List<string>[] { [], [], [] };
+        var frames = 0;
+        var bytes = plan.Frames.Span;
+        while (bytes.Length > 0)
+        {
+            var length = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes);
+            Assert.InRange(length, 1, 200 * 1024);
+            var reader = new JuteReader(bytes.Slice(4, length));
+            Assert.Equal(-8, reader.ReadInt());
+            Assert.Equal(101, reader.ReadInt());
+            Assert.Equal(42, reader.ReadLong());
+            foreach (var kind in seen)
+            {
+                kind.AddRange(reader.ReadStringVector());
+            }
+
+            Assert.Equal(0, reader.Remaining);
+            bytes = bytes[(4 + length)..];
+            frames++;
+        }
+
+        Assert.True(frames > 1);
+        Assert.Equal(data.Select(p => "/root" + p), seen[0]);
+        Assert.Equal(exist.Select(p => "/root" + p), seen[1]);
+        Assert.Equal(child.Select(p => "/root" + p), seen[2]);
+        Assert.Null(SetWatchesPlan.Create(1, null, [], [], []));
     }
 }
