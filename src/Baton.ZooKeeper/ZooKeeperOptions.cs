@@ -39,7 +39,7 @@ internal sealed record ZooKeeperOptions(
         if (url.Path.Length > 0 && url.Path != "/")
         {
             chroot = url.Path.TrimEnd('/');
-            if (Layout.ZooKeeperPaths.Problem(chroot) is { } problem)
+            if (ProblemWith(chroot) is { } problem)
             {
                 throw new ArgumentException($"'{url}' has an invalid chroot '{url.Path}': {problem}.", nameof(url));
             }
@@ -54,7 +54,7 @@ internal sealed record ZooKeeperOptions(
             {
                 case "prefix":
                     prefix = value.TrimEnd('/');
-                    if (Layout.ZooKeeperPaths.Problem(prefix) is { } problem)
+                    if (ProblemWith(prefix) is { } problem)
                     {
                         throw new ArgumentException($"'{url}' has an invalid prefix '{value}': {problem} (for example ?prefix=/baton).", nameof(url));
                     }
@@ -75,6 +75,11 @@ internal sealed record ZooKeeperOptions(
 
         return new ZooKeeperOptions(servers, chroot, prefix, timeout, user, password, url.ToString());
     }
+
+    /// <summary>What is wrong with a chroot or prefix: ZooKeeper's path rules, and the server's own tree is not Baton's.</summary>
+    private static string? ProblemWith(string path) =>
+        Client.PathRules.Problem(path)
+        ?? (path == "/zookeeper" || path.StartsWith("/zookeeper/", StringComparison.Ordinal) ? "/zookeeper is the server's own tree" : null);
 
     private static DnsEndPoint ParseServer(BackendUrl url, string server)
     {

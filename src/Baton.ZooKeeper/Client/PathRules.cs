@@ -10,7 +10,7 @@ internal static class PathRules
     public static void Validate(string path, bool sequential = false, string parameterName = "path")
     {
         ArgumentNullException.ThrowIfNull(path, parameterName);
-        var problem = Check(path, sequential);
+        var problem = Problem(path, sequential);
         if (problem is not null)
         {
             throw new ArgumentException($"'{Printable(path)}' is not a valid ZooKeeper path: {problem}.", parameterName);
@@ -55,7 +55,8 @@ internal static class PathRules
         return path == "/" ? null : slash == 0 ? "/" : path[..slash];
     }
 
-    private static string? Check(string path, bool sequential)
+    /// <summary>What is wrong with <paramref name="path"/> as a node path, or null when nothing is.</summary>
+    public static string? Problem(string path, bool sequential = false)
     {
         if (path.Length == 0)
         {

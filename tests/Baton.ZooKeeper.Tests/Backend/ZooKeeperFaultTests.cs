@@ -7,6 +7,7 @@ namespace Baton.ZooKeeper.Tests.Backend;
 /// The backend under the faults of a real server: restarted within the session (nothing lost), paused past it (lost
 /// tokens fire, a new session follows), and the leader of a three-server ensemble killed while clients contend.
 /// </summary>
+[Collection(PrivateServers.Name)]
 public sealed class ZooKeeperFaultTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
