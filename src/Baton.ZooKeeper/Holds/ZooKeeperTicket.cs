@@ -6,19 +6,11 @@ namespace Baton.ZooKeeper.Holds;
 
 /// <summary>
 /// A queued request: its node is in the queue; it watches the one node whose deletion can let it in (kazoo's
-/// predecessor), and reads the queue again at each event. It claims the grant just before the write that makes it,
-/// so a withdrawal and a grant never both win.
+/// predecessor), and reads the queue again at each event. It claims the grant just before the write that makes it
+/// (<see cref="WatchingTicket"/>), so a withdrawal and a grant never both win.
 /// </summary>
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "The stop source lives as long as the ticket; the loop may read its token until it ends.")]
-internal abstract class ZooKeeperTicket : AcquisitionTicket
+internal abstract class ZooKeeperTicket : WatchingTicket
 {
-    private const int Waiting = 0, Claimed = 1, Withdrawn = 2;
-
-    private readonly TaskCompletionSource<LockGrant> _granted = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly CancellationTokenSource _stop = new();
-    private Task? _loop;
-    private int _state;
-
     protected ZooKeeperTicket(ZooKeeperBackend backend, ZooKeeperClient session, PreparedName name, string node)
     {
         Backend = backend;
@@ -26,8 +18,6 @@ internal abstract class ZooKeeperTicket : AcquisitionTicket
         Name = name;
         Node = node;
     }
-
-    public override Task<LockGrant> Granted => _granted.Task;
 
     protected ZooKeeperBackend Backend { get; }
 
@@ -38,11 +28,11 @@ internal abstract class ZooKeeperTicket : AcquisitionTicket
     /// <summary>The name of the node that queues.</summary>
     protected string Node { get; }
 
-    public void Start() => _loop = Task.Run(RunAsync);
+    public void Start() => StartLoop(RunAsync);
 
     /// <summary>
     /// The contender may hold by the queue's rules (or waits in a deadlock): makes the grant, calling
-    /// <see cref="Claim"/> just before the write that makes it, and returns it; null when it must wait after all, or the
+    /// <see cref="WatchingTicket.TryClaim"/> just before the write that makes it, and returns it; null when it must wait after all, or the
     /// claim failed (withdrawn).
     /// </summary>
     protected abstract Task<LockGrant?> TryGrantAsync(IReadOnlyList<Contender> queue, int index, Standing standing, CancellationToken cancellationToken);
@@ -54,12 +44,8 @@ internal abstract class ZooKeeperTicket : AcquisitionTicket
     protected virtual async Task<(LockGrant? Grant, IReadOnlyList<string> Queue)> RefreshAsync(bool predecessorGone, CancellationToken cancellationToken) =>
         (null, (await Session.GetChildrenAsync(Name.Queue, null, cancellationToken).ConfigureAwait(false)).Children);
 
-    /// <summary>Undoes the request after a withdrawal or failure (deletes its node).</summary>
-    protected abstract Task UndoAsync();
-
-    protected virtual void OnFinished()
-    {
-    }
+    /// <summary>Undoing failed with the session (or the coordinator): the server removes the node with the session anyway.</summary>
+    protected override bool UndoMayFail(Exception failure) => failure is ZooKeeperException or BackendUnavailableException or ObjectDisposedException;
 
     /// <summary>One look at the queue: the grant when it was made, or the node to wait for (null: look again at once).</summary>
     private async Task<(LockGrant? Grant, Contender? WaitFor)> StepAsync(bool predecessorGone, CancellationToken token)
@@ -83,14 +69,9 @@ internal abstract class ZooKeeperTicket : AcquisitionTicket
         return (grant, grant is null ? standing.WaitFor : null);
     }
 
-    /// <summary>Claims the grant for the write about to make it; false when the ticket was withdrawn first.</summary>
-    protected bool Claim() => Interlocked.CompareExchange(ref _state, Claimed, Waiting) == Waiting;
-
-    private bool IsClaimed => Volatile.Read(ref _state) == Claimed;
-
     private async Task RunAsync()
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, Session.SessionLost);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(Stopping, Session.SessionLost);
         var token = linked.Token;
         try
         {
@@ -104,12 +85,11 @@ internal abstract class ZooKeeperTicket : AcquisitionTicket
                     lostAnswers = 0;
                     if (grant is not null)
                     {
-                        OnFinished();
-                        _granted.TrySetResult(grant);
+                        Complete(grant);
                         return;
                     }
 
-                    if (Volatile.Read(ref _state) == Withdrawn)
+                    if (IsWithdrawn)
                     {
                         return;
                     }
@@ -131,77 +111,17 @@ internal abstract class ZooKeeperTicket : AcquisitionTicket
         }
         catch (Exception e)
         {
-            if (Interlocked.CompareExchange(ref _state, Withdrawn, Waiting) == Waiting || IsClaimed)
+            // Failed on its own (session lost, server unreachable), or after its claim: nobody withdraws it, so it is undone here.
+            if (Session.SessionLost.IsCancellationRequested && e is OperationCanceledException)
             {
-                // Failed on its own (session lost, server unreachable), or after its claim: nobody withdraws it, so undo here.
-                OnFinished();
-                await TryUndoAsync().ConfigureAwait(false);
-                if (Session.SessionLost.IsCancellationRequested && e is OperationCanceledException)
-                {
-                    e = new BackendUnavailableException($"The wait for '{Name.Name}' on {Backend.DisplayUrl} ended: the coordinator's ZooKeeper session was lost.");
-                }
-                else if (e is ZooKeeperException zookeeper)
-                {
-                    e = new BackendUnavailableException($"The wait for '{Name.Name}' on {Backend.DisplayUrl} failed: {zookeeper.Code}.", zookeeper);
-                }
-
-                _granted.TrySetException(e);
+                e = new BackendUnavailableException($"The wait for '{Name.Name}' on {Backend.DisplayUrl} ended: the coordinator's ZooKeeper session was lost.");
             }
-        }
-    }
+            else if (e is ZooKeeperException zookeeper)
+            {
+                e = new BackendUnavailableException($"The wait for '{Name.Name}' on {Backend.DisplayUrl} failed: {zookeeper.Code}.", zookeeper);
+            }
 
-    public override async ValueTask<bool> WithdrawAsync()
-    {
-        var previous = Interlocked.CompareExchange(ref _state, Withdrawn, Waiting);
-        if (previous == Claimed)
-        {
-            return false;
-        }
-
-        if (previous == Withdrawn)
-        {
-            return true;
-        }
-
-        await StopLoopAsync().ConfigureAwait(false);
-        OnFinished();
-        await TryUndoAsync().ConfigureAwait(false);
-        _granted.TrySetCanceled();
-        return true;
-    }
-
-    /// <summary>Ends the wait with <paramref name="failure"/> (the coordinator was disposed).</summary>
-    public async ValueTask FailAsync(Exception failure)
-    {
-        if (Interlocked.CompareExchange(ref _state, Withdrawn, Waiting) != Waiting)
-        {
-            return;
-        }
-
-        await StopLoopAsync().ConfigureAwait(false);
-        OnFinished();
-        await TryUndoAsync().ConfigureAwait(false);
-        _granted.TrySetException(failure);
-    }
-
-    private async Task StopLoopAsync()
-    {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        if (_loop is { } loop)
-        {
-            await loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-    }
-
-    private async Task TryUndoAsync()
-    {
-        try
-        {
-            await UndoAsync().ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is ZooKeeperException or BackendUnavailableException or ObjectDisposedException)
-        {
-            // The node goes with the session anyway.
+            await FailAsync(e, afterClaim: IsClaimed).ConfigureAwait(false);
         }
     }
 }
@@ -214,7 +134,7 @@ internal sealed class ZooKeeperAcquireTicket(ZooKeeperBackend backend, ZooKeeper
     {
         if (Name.Leases is null)
         {
-            return Claim()
+            return TryClaim()
                 ? await Backend.CompleteGrantAsync(Session, Name, owner, Node, token, request, ZooKeeperBackend.StartGrantMark(Session, Name, owner, token, request.Member)).ConfigureAwait(false)
                 : null;
         }
@@ -226,7 +146,7 @@ internal sealed class ZooKeeperAcquireTicket(ZooKeeperBackend backend, ZooKeeper
             var leases = await Session.GetChildrenAsync(Name.Leases, _ => freed.TrySetResult(), cancellationToken).ConfigureAwait(false);
             if (leases.Children.Count < request.MaxCount)
             {
-                return Claim()
+                return TryClaim()
                     ? await Backend.TryLeaseAsync(Session, Name, request, owner, Name.Contender(Node), leases.Children, CancellationToken.None).ConfigureAwait(false)
                         ?? throw new InvalidOperationException("A lease was free and then not.")
                     : null;
@@ -262,7 +182,7 @@ internal sealed class ZooKeeperAcquireTicket(ZooKeeperBackend backend, ZooKeeper
 
         var queue = Contender.Parse(children);
         var index = ZooKeeperBackend.IndexOf(queue, Node);
-        if (index >= 0 && LockQueue.Evaluate(queue, index).Holds && Claim())
+        if (index >= 0 && LockQueue.Evaluate(queue, index).Holds && TryClaim())
         {
             return (await Backend.CompleteGrantAsync(Session, Name, owner, Node, token, request, mark).ConfigureAwait(false), children);
         }
@@ -296,7 +216,7 @@ internal sealed class ZooKeeperUpgradeTicket(ZooKeeperBackend backend, ZooKeeper
             throw Deadlock(Name.Name);
         }
 
-        if (!Claim())
+        if (!TryClaim())
         {
             return null;
         }
