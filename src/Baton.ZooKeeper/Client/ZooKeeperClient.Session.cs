@@ -19,6 +19,13 @@ public sealed partial class ZooKeeperClient : IConnectionOwner
     /// <summary>Closes the current connection as if the network broke (for fault tests): the client suspends and reconnects.</summary>
     internal void DropConnection() => _connection?.Close();
 
+    /// <summary>
+    /// Whether the local session deadline (the send time of the last answered request, plus the timeout) has passed,
+    /// even if <see cref="SessionLost"/> has not fired yet: a process resumed after a long stop reads what the server
+    /// sent before it expired the session (the deletions of its own ephemeral nodes) before its own timers run.
+    /// </summary>
+    internal bool IsPastSessionDeadline => _time.GetElapsedTime(Volatile.Read(ref _lastAcknowledgedSend)) >= SessionTimeout;
+
     /// <summary>The session's password (tests resume the session from another client with it). Never log it.</summary>
     internal ReadOnlySpan<byte> SessionPassword => _password;
 

@@ -105,8 +105,9 @@ internal sealed class ZooKeeperGrant : LockGrant
     {
         if (Volatile.Read(ref _ended) == 0)
         {
-            // Deleted by someone else while held: an operator's break, or the server ending the session.
-            SignalLost(Session.SessionLost.IsCancellationRequested ? Baton.LossReason.LeaseExpired : Baton.LossReason.Broken);
+            // Deleted by someone else while held: an operator's break, or the server ending the session (told before the
+            // session's end reaches this process when it was stopped past its deadline).
+            SignalLost(Session.SessionLost.IsCancellationRequested || Session.IsPastSessionDeadline ? Baton.LossReason.LeaseExpired : Baton.LossReason.Broken);
         }
     }
 
