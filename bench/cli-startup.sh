@@ -6,7 +6,9 @@
 #   bench/cli-startup.sh [RUNS]      default 50 runs per subject
 #
 # Subjects: flock FILE true; baton run NAME -- true, Native AOT (the default `dotnet publish`, which links
-# the native spawn helper when a C compiler is present); the same AOT build without the helper
+# the native spawn helper when a C compiler is present, and makes two executables: `baton`, with the file
+# and memory backends, and `baton-network` with every backend); the same command run by `baton-network`
+# (what one executable with every backend costs: baton-aot-all); the AOT build without the helper
 # (-p:BatonNativeSpawn=false: the command starts through setpriv/env/sh, as on a machine without cc); JIT
 # (framework-dependent apphost, PublishAot=false); JIT with ReadyToRun; and the floor: a Native AOT
 # "hello world" published with the same settings as baton (it writes nothing and exits). Both lockers
@@ -39,11 +41,12 @@ echo 'return 0;' > "$work/hello-src/Program.cs"
 dotnet publish "$work/hello-src" -c Release -o "$work/hello" --nologo -v quiet >&2
 
 locks="file://$work/locks"
-names=(flock hello-aot baton-aot baton-aot-setpriv baton-jit baton-r2r)
+names=(flock hello-aot baton-aot baton-aot-all baton-aot-setpriv baton-jit baton-r2r)
 declare -A commands=(
   [flock]="flock $work/flock.lock true"
   [hello-aot]="$work/hello/hello"
   [baton-aot]="$work/aot/baton run startup --backend $locks -- true"
+  [baton-aot-all]="$work/aot/baton-network run startup --backend $locks -- true"
   [baton-aot-setpriv]="$work/aot-setpriv/baton run startup --backend $locks -- true"
   [baton-jit]="$work/jit/baton run startup --backend $locks -- true"
   [baton-r2r]="$work/r2r/baton run startup --backend $locks -- true"

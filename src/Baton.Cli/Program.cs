@@ -7,8 +7,10 @@ using Baton.Cli.Shared;
 // The main thread starts `run`'s command (see ChildLauncher), so Main is synchronous and every verb's
 // action runs on it.
 ChildLauncher.MainThreadId = Environment.CurrentManagedThreadId;
-BackendPackages.Register();
 var child = ChildCommandLine.Split(args, out var own);
+NetworkHandOff.ExecIfNeeded(args, own);
+NetworkHandOff.KeepTheNameBaton();
+BackendPackages.Register();
 if (RunFastPath.TryRead(own, child) is { } run)
 {
     try

@@ -15,6 +15,9 @@ internal static class SubjectCatalog
           semaphoreslim          SemaphoreSlim(1, 1) WaitAsync+Release, the in-process floor
           etcd-writes:HOST:PORT  etcd's floor: a put and a delete of one key through Baton's gRPC client
                                  (not a lock: --measures uncontended)
+          zookeeper-writes:HOST:PORT
+                                 ZooKeeper's floor: the create and delete of an ephemeral node through
+                                 Baton's own client (not a lock: --measures uncontended)
           distributedlock-redis:redis://HOST:PORT
                                  DistributedLock.Redis (default options) on that server; contending
                                  clients in child processes
@@ -48,6 +51,11 @@ internal static class SubjectCatalog
         if (trimmed.StartsWith("etcd-writes:", StringComparison.Ordinal))
         {
             return new EtcdWritesSubject(trimmed["etcd-writes:".Length..]);
+        }
+
+        if (trimmed.StartsWith("zookeeper-writes:", StringComparison.Ordinal))
+        {
+            return new ZooKeeperWritesSubject(trimmed["zookeeper-writes:".Length..]);
         }
 
         if (trimmed.StartsWith(DistributedLockRedisSubject.Prefix, StringComparison.Ordinal))

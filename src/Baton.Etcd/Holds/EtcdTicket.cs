@@ -9,18 +9,10 @@ namespace Baton.Etcd.Holds;
 /// <summary>
 /// A queued request: its contender key is in etcd; it watches the one key whose change can let it in (the key just
 /// before it, or the writer it waits behind), or the whole name for upgrades and semaphores, and reads the queue
-/// again at each event. Withdrawal and the grant are decided by one compare-and-swap, so they never both win.
+/// again at each event. Withdrawal and the grant are decided by one compare-and-swap (<see cref="WatchingTicket"/>).
 /// </summary>
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "The stop source lives as long as the ticket; the loop may read its token until it ends.")]
-internal abstract class EtcdTicket : AcquisitionTicket
+internal abstract class EtcdTicket : WatchingTicket
 {
-    private const int Waiting = 0, GrantedState = 1, Withdrawn = 2;
-
-    private readonly TaskCompletionSource<LockGrant> _granted = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly CancellationTokenSource _stop = new();
-    private Task? _loop;
-    private int _state;
-
     protected EtcdTicket(EtcdBackend backend, LeaseSession session, PreparedName name, ByteString key, long createRevision, int maxCount)
     {
         Backend = backend;
@@ -30,8 +22,6 @@ internal abstract class EtcdTicket : AcquisitionTicket
         CreateRevision = createRevision;
         MaxCount = maxCount;
     }
-
-    public override Task<LockGrant> Granted => _granted.Task;
 
     protected EtcdBackend Backend { get; }
 
@@ -45,7 +35,7 @@ internal abstract class EtcdTicket : AcquisitionTicket
 
     protected int MaxCount { get; }
 
-    public void Start(IReadOnlyList<Contender> queue, long revision) => _loop = Task.Run(() => RunAsync(queue, revision));
+    public void Start(IReadOnlyList<Contender> queue, long revision) => StartLoop(() => RunAsync(queue, revision));
 
     /// <summary>Whether the contender may hold now; if so, makes the grant (written to etcd) and returns it.</summary>
     protected abstract Task<LockGrant?> TryGrantAsync(IReadOnlyList<Contender> queue, int index, long revision, CancellationToken cancellationToken);
@@ -60,9 +50,6 @@ internal abstract class EtcdTicket : AcquisitionTicket
         return (null, queue, revision);
     }
 
-    /// <summary>Undoes the request in etcd after a withdrawal or failure (deletes the key, or reverts an upgrade).</summary>
-    protected abstract Task UndoAsync();
-
     /// <summary>Gives a grant made after a withdrawal straight back.</summary>
     protected abstract Task ReturnAsync(LockGrant grant);
 
@@ -71,13 +58,9 @@ internal abstract class EtcdTicket : AcquisitionTicket
     {
     }
 
-    protected virtual void OnFinished()
-    {
-    }
-
     private async Task RunAsync(IReadOnlyList<Contender> queue, long revision)
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, Session.Lost);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(Stopping, Session.Lost);
         var token = linked.Token;
         try
         {
@@ -99,11 +82,10 @@ internal abstract class EtcdTicket : AcquisitionTicket
 
                 if (grant is not null)
                 {
-                    if (Interlocked.CompareExchange(ref _state, GrantedState, Waiting) == Waiting)
+                    if (TryClaim())
                     {
                         OnGranted(grant);
-                        OnFinished();
-                        _granted.TrySetResult(grant);
+                        Complete(grant);
                     }
                     else
                     {
@@ -135,18 +117,13 @@ internal abstract class EtcdTicket : AcquisitionTicket
         }
         catch (Exception e)
         {
-            if (Interlocked.CompareExchange(ref _state, Withdrawn, Waiting) == Waiting)
+            // Failed on its own (lease lost, etcd unreachable): nobody withdraws it, so it is undone here.
+            if (Session.IsLost && e is OperationCanceledException)
             {
-                // Failed on its own (lease lost, etcd unreachable): nobody withdraws it, so undo here.
-                OnFinished();
-                await TryUndoAsync().ConfigureAwait(false);
-                if (Session.IsLost && e is OperationCanceledException)
-                {
-                    e = new BackendUnavailableException($"The wait for '{Name.Name}' on {Backend.DisplayUrl} ended: the coordinator's etcd lease was lost.");
-                }
-
-                _granted.TrySetException(e);
+                e = new BackendUnavailableException($"The wait for '{Name.Name}' on {Backend.DisplayUrl} ended: the coordinator's etcd lease was lost.");
             }
+
+            await FailAsync(e, afterClaim: false).ConfigureAwait(false);
         }
     }
 
@@ -161,61 +138,6 @@ internal abstract class EtcdTicket : AcquisitionTicket
         }
 
         return -1;
-    }
-
-    public override async ValueTask<bool> WithdrawAsync()
-    {
-        var previous = Interlocked.CompareExchange(ref _state, Withdrawn, Waiting);
-        if (previous == GrantedState)
-        {
-            return false;
-        }
-
-        if (previous == Withdrawn)
-        {
-            return true;
-        }
-
-        await StopLoopAsync().ConfigureAwait(false);
-        OnFinished();
-        await TryUndoAsync().ConfigureAwait(false);
-        _granted.TrySetCanceled();
-        return true;
-    }
-
-    /// <summary>Ends the wait with <paramref name="failure"/> (the coordinator was disposed).</summary>
-    public async ValueTask FailAsync(Exception failure)
-    {
-        if (Interlocked.CompareExchange(ref _state, Withdrawn, Waiting) != Waiting)
-        {
-            return;
-        }
-
-        await StopLoopAsync().ConfigureAwait(false);
-        OnFinished();
-        await TryUndoAsync().ConfigureAwait(false);
-        _granted.TrySetException(failure);
-    }
-
-    private async Task StopLoopAsync()
-    {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        if (_loop is { } loop)
-        {
-            await loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-    }
-
-    private async Task TryUndoAsync()
-    {
-        try
-        {
-            await UndoAsync().ConfigureAwait(false);
-        }
-        catch (BackendUnavailableException)
-        {
-            // The key goes with the lease anyway.
-        }
     }
 }
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using Baton.Backends;
 using Google.Protobuf;
 
 namespace Baton.Etcd.Keys;
@@ -91,35 +92,9 @@ internal sealed record ContenderValue(ContenderMode Mode, int MaxCount, long Sin
     public static readonly ContenderValue Foreign = new(ContenderMode.Exclusive, 1, 0, null);
 }
 
-/// <summary>The member identity inside Baton's JSON values.</summary>
-internal static class MemberJson
+/// <summary>How a holder Baton knows nothing about (etcdctl's) is shown: by its lease.</summary>
+internal static class UnknownMember
 {
-    public static void Write(Utf8JsonWriter json, MemberIdentity? member)
-    {
-        if (member is null)
-        {
-            return;
-        }
-
-        json.WriteString("host", member.Host);
-        json.WriteNumber("pid", member.ProcessId);
-        json.WriteString("process", member.ProcessName);
-        if (member.CustomId is not null)
-        {
-            json.WriteString("id", member.CustomId);
-        }
-    }
-
-    public static MemberIdentity? Read(JsonElement root) =>
-        root.TryGetProperty("host", out var host)
-            ? new MemberIdentity(
-                host.GetString() ?? string.Empty,
-                root.GetProperty("pid").GetInt32(),
-                root.GetProperty("process").GetString() ?? string.Empty,
-                root.TryGetProperty("id", out var id) ? id.GetString() : null)
-            : null;
-
-    /// <summary>How a holder Baton knows nothing about (etcdctl's) is shown: by its lease.</summary>
-    public static MemberIdentity Unknown(long lease) =>
+    public static MemberIdentity Of(long lease) =>
         new("(unknown)", 0, $"etcd lease {lease.ToString("x", System.Globalization.CultureInfo.InvariantCulture)}");
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using Baton.Backends;
 using Google.Protobuf;
 
 namespace Baton.Etcd.Keys;
