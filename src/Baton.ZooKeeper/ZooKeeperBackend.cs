@@ -87,7 +87,7 @@ internal sealed partial class ZooKeeperBackend : CoordinationBackend
 
         foreach (var ticket in tickets)
         {
-            await ticket.FailAsync(new ObjectDisposedException(nameof(Coordinator), $"The coordinator waiting for '{ticket.Name.Name}' was disposed.")).ConfigureAwait(false);
+            await ticket.WithdrawAsync(new ObjectDisposedException(nameof(Coordinator), $"The coordinator waiting for '{ticket.Name.Name}' was disposed.")).ConfigureAwait(false);
         }
 
         var now = Time.GetUtcNow();

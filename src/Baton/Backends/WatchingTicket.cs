@@ -98,9 +98,12 @@ public abstract class WatchingTicket : AcquisitionTicket
         return true;
     }
 
-    /// <summary>Ends the wait with <paramref name="failure"/> from outside (the coordinator was disposed).</summary>
+    /// <summary>
+    /// Withdraws from outside with <paramref name="failure"/> as the end of <see cref="Granted"/> instead of a
+    /// cancellation (the coordinator was disposed). Nothing when the grant was claimed or the ticket already ended.
+    /// </summary>
     /// <param name="failure">Why.</param>
-    public async ValueTask FailAsync(Exception failure)
+    public async ValueTask WithdrawAsync(Exception failure)
     {
         if (Interlocked.CompareExchange(ref _state, Withdrawn, Waiting) != Waiting)
         {
