@@ -92,6 +92,28 @@ public sealed class KazooInteropTests
         await using var second = await waiting;
     }
 
+    [Fact]
+    public async Task KazooElection_SeesBatonsHolderAsTheLeaderToBeat_AndLeadsOnlyAfterIt()
+    {
+        var url = ZooKeeperUrls.NewUrl("kazoo-election");
+        await using var coordinator = await Coordinator.ConnectAsync(url, new CoordinatorOptions { MemberId = "baton-leader" });
+        var leadership = coordinator.CreateLock("leader");
+        var held = await leadership.AcquireAsync(Patience);
+
+        await using var kazoo = await KazooProcess.StartAsync(ZooKeeperUrls.PrefixOf(url) + "/leader", "election");
+        Assert.Contains("baton-leader", kazoo.Contenders, StringComparison.Ordinal);
+        await WaitForListingAsync(coordinator, "leader", LockKind.Lock, info => info?.Waiters.Count == 1);
+        Assert.False(kazoo.HasExited);
+
+        await held.DisposeAsync();
+        await kazoo.WaitForLineAsync("locked");
+        Assert.Null(await leadership.TryAcquireAsync());
+        var next = leadership.AcquireAsync(Patience).AsTask();
+        await kazoo.ReleaseAsync();
+        await using var again = await next;
+        Assert.True(again.FencingToken > held.FencingToken);
+    }
+
     internal static async Task<LockInfo?> WaitForListingAsync(Coordinator coordinator, string name, LockKind kind, Func<LockInfo?, bool> condition)
     {
         using var timeout = new CancellationTokenSource(Patience);

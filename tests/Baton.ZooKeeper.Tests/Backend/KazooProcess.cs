@@ -21,6 +21,18 @@ internal sealed class KazooProcess : IAsyncDisposable
             'read': lambda: zk.ReadLock(path, 'kazoo-peer'),
             'semaphore': lambda: zk.Semaphore(path, 'kazoo-peer', max_leases=count),
         }
+        if kind == 'election':
+            # kazoo's election is its lock on the path: the leader is the lock's holder.
+            election = zk.Election(path, 'kazoo-peer')
+            print('contenders ' + '|'.join(election.contenders()), flush=True)
+            def lead():
+                print('locked', flush=True)
+                sys.stdin.readline()
+            print('waiting', flush=True)
+            election.run(lead)
+            print('released', flush=True)
+            zk.stop()
+            sys.exit(0)
         lock = recipes[kind]()
         print('waiting', flush=True)
         if not lock.acquire(timeout=60):
@@ -39,7 +51,10 @@ internal sealed class KazooProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>Starts a kazoo recipe (<c>lock</c>, <c>write</c>, <c>read</c> or <c>semaphore</c>) on <paramref name="path"/>.</summary>
+    /// <summary>For an election: the identifiers kazoo's <c>Election.contenders()</c> listed before it joined, joined by '|'.</summary>
+    public string? Contenders { get; private set; }
+
+    /// <summary>Starts a kazoo recipe (<c>lock</c>, <c>write</c>, <c>read</c>, <c>semaphore</c> or <c>election</c>) on <paramref name="path"/>.</summary>
     public static async Task<KazooProcess> StartAsync(string path, string kind, int count = 1)
     {
         var info = new ProcessStartInfo("/usr/bin/python3")
@@ -55,19 +70,24 @@ internal sealed class KazooProcess : IAsyncDisposable
         }
 
         var kazoo = new KazooProcess(Process.Start(info) ?? throw new InvalidOperationException("python3 did not start."));
+        if (kind == "election")
+        {
+            kazoo.Contenders = (await kazoo.WaitForLineAsync("contenders ", prefix: true))["contenders ".Length..];
+        }
+
         await kazoo.WaitForLineAsync("waiting");
         return kazoo;
     }
 
-    /// <summary>Reads output lines until one equals <paramref name="line"/>.</summary>
-    public async Task WaitForLineAsync(string line)
+    /// <summary>Reads output lines until one equals <paramref name="line"/> (or, with <paramref name="prefix"/>, starts with it); returns it.</summary>
+    public async Task<string> WaitForLineAsync(string line, bool prefix = false)
     {
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         while (await _process.StandardOutput.ReadLineAsync(cancel.Token) is { } read)
         {
-            if (read.Trim() == line)
+            if (prefix ? read.StartsWith(line, StringComparison.Ordinal) : read.Trim() == line)
             {
-                return;
+                return read;
             }
         }
 
