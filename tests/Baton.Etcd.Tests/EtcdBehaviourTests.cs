@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Baton.Conformance;
 using Baton.Conformance.CrossProcess;
 using Xunit;
 
@@ -81,22 +82,22 @@ public sealed class EtcdBehaviourTests
         var stale = await holder.AcquireAsync("resource", HolderMode.Lock);
         await using var coordinator = await Coordinator.ConnectAsync(url);
         var resource = new FencedResource();
-        resource.Write(stale.FencingToken);
+        resource.TryWrite(stale.FencingToken);
 
-        Signal(holder.Pid, "STOP");
+        ProcessSignals.Send(holder.Pid, "STOP");
         try
         {
             await using var fresh = await coordinator.CreateLock("resource").AcquireAsync(Patience);
             Assert.True(fresh.FencingToken > stale.FencingToken);
-            resource.Write(fresh.FencingToken);
+            resource.TryWrite(fresh.FencingToken);
         }
         finally
         {
-            Signal(holder.Pid, "CONT");
+            ProcessSignals.Send(holder.Pid, "CONT");
         }
 
         Assert.Equal(LossReason.LeaseExpired, await holder.WaitForLostAsync(stale.Tag, Patience));
-        Assert.False(resource.Write(stale.FencingToken), "The stopped holder's older token was accepted after a newer one.");
+        Assert.False(resource.TryWrite(stale.FencingToken), "The stopped holder's older token was accepted after a newer one.");
     }
 
     [Fact]
@@ -214,29 +215,6 @@ public sealed class EtcdBehaviourTests
 
             // Polling an observable condition, not sleeping in place of synchronization.
             await Task.Delay(10);
-        }
-    }
-
-    private static void Signal(int pid, string signal)
-    {
-        using var kill = Process.Start("kill", $"-{signal} {pid}");
-        kill.WaitForExit();
-    }
-
-    /// <summary>A resource guarded by fencing tokens: it refuses a write with a token older than one it has seen.</summary>
-    private sealed class FencedResource
-    {
-        private long _highest;
-
-        public bool Write(long token)
-        {
-            if (token < _highest)
-            {
-                return false;
-            }
-
-            _highest = token;
-            return true;
         }
     }
 }

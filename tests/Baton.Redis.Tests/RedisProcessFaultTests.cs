@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Baton.Conformance;
 using Baton.Conformance.CrossProcess;
 using Xunit;
 
@@ -117,22 +118,5 @@ public sealed class RedisProcessFaultTests : IAsyncLifetime
     {
         using var kill = Process.Start("kill", ["-" + signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         kill.WaitForExit();
-    }
-
-    /// <summary>A resource guarded by fencing tokens: it accepts a write only with a token at least as new as every one it saw.</summary>
-    private sealed class FencedResource
-    {
-        private long _highest;
-
-        public bool TryWrite(long token)
-        {
-            if (token < _highest)
-            {
-                return false;
-            }
-
-            _highest = token;
-            return true;
-        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Baton.Conformance;
 using Baton.Conformance.CrossProcess;
 using Baton.ZooKeeper.Client;
 using Xunit;
@@ -84,23 +85,23 @@ public sealed class ZooKeeperBehaviourTests
         var stale = await holder.AcquireAsync("resource", HolderMode.Lock);
         await using var coordinator = await Coordinator.ConnectAsync(url);
         var resource = new FencedResource();
-        resource.Write(stale.FencingToken);
+        resource.TryWrite(stale.FencingToken);
 
-        Signal(holder.Pid, "STOP");
+        ProcessSignals.Send(holder.Pid, "STOP");
         try
         {
             await using var fresh = await coordinator.CreateLock("resource").AcquireAsync(Patience);
             Assert.True(fresh.FencingToken > stale.FencingToken);
             Assert.Equal(TakeoverReason.LeaseExpired, fresh.Takeover?.Reason);
-            resource.Write(fresh.FencingToken);
+            resource.TryWrite(fresh.FencingToken);
         }
         finally
         {
-            Signal(holder.Pid, "CONT");
+            ProcessSignals.Send(holder.Pid, "CONT");
         }
 
         Assert.Equal(LossReason.LeaseExpired, await holder.WaitForLostAsync(stale.Tag, Patience));
-        Assert.False(resource.Write(stale.FencingToken), "The stopped holder's older token was accepted after a newer one.");
+        Assert.False(resource.TryWrite(stale.FencingToken), "The stopped holder's older token was accepted after a newer one.");
     }
 
     [Theory]
@@ -177,28 +178,5 @@ public sealed class ZooKeeperBehaviourTests
         return await ZooKeeperClient.ConnectAsync(
             new ZooKeeperClientOptions { Servers = [new System.Net.DnsEndPoint(hostPort[0], int.Parse(hostPort[1], System.Globalization.CultureInfo.InvariantCulture))], Auth = auth ?? [] },
             CancellationToken.None);
-    }
-
-    private static void Signal(int pid, string signal)
-    {
-        using var kill = Process.Start("kill", $"-{signal} {pid}");
-        kill.WaitForExit();
-    }
-
-    /// <summary>A resource guarded by fencing tokens: it refuses a write with a token older than one it has seen.</summary>
-    private sealed class FencedResource
-    {
-        private long _highest;
-
-        public bool Write(long token)
-        {
-            if (token < _highest)
-            {
-                return false;
-            }
-
-            _highest = token;
-            return true;
-        }
     }
 }
