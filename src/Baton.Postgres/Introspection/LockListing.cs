@@ -5,7 +5,7 @@ namespace Baton.Postgres.Introspection;
 
 /// <summary>
 /// The listing: Baton's advisory locks in <c>pg_locks</c> (granted: holders; waiting: waiters), joined with the
-/// name table (which name), the holders table (token and since) and the sessions table (who).
+/// name table (which name), the holds table (token and since) and the sessions table (who).
 /// </summary>
 internal static class LockListing
 {
@@ -21,7 +21,7 @@ internal static class LockListing
                    coalesce(h.member, s.member)
             FROM pg_locks l
             JOIN {schema}.names n ON n.id = l.objid::bigint
-            LEFT JOIN {schema}.holders h ON l.granted AND h.key = n.id AND h.pid = l.pid
+            LEFT JOIN {schema}.holds h ON l.granted AND h.key = n.id AND h.pid = l.pid AND h.held
             LEFT JOIN {schema}.sessions s ON s.pid = l.pid
             LEFT JOIN pg_stat_activity a ON a.pid = l.pid
             WHERE l.locktype = 'advisory' AND l.classid = $1 AND l.objsubid = 2
