@@ -42,9 +42,11 @@ case "$action" in
       # Another checkout's instance (its clone may be gone, and PostgreSQL shuts down within a minute once
       # its data directory is): never reuse it; stop it and start ours.
       echo "== stopping a PostgreSQL of another checkout on port $port" >&2
-      pkill -f -- "postgres -D .* -p $port -k " || true
-      for _ in $(seq 1 100); do
-        "$bin/pg_isready" -q -h 127.0.0.1 -p "$port" || break
+      # A fast shutdown (SIGINT), and a wait for the postmaster itself to be gone: it holds the port until it
+      # exits, well after it stops accepting connections.
+      pkill -INT -f -- "postgres -D .* -p $port -k " || true
+      for _ in $(seq 1 300); do
+        pgrep -f -- "postgres -D .* -p $port -k " >/dev/null || break
         sleep 0.1
       done
     fi
