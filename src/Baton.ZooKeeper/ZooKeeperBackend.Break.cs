@@ -24,7 +24,7 @@ internal sealed partial class ZooKeeperBackend
             var broken = new List<LockHolder>();
             if (prepared.Leases is { } leases)
             {
-                var nodes = (await ChildrenAsync(session, leases, cancellationToken).ConfigureAwait(false)).Select(static l => new Contender(l, l, false, 0, false)).ToArray();
+                var nodes = (await ZooKeeperListing.ChildrenAsync(session, leases, cancellationToken).ConfigureAwait(false)).Select(static l => new Contender(l, l, false, 0, false)).ToArray();
                 foreach (var view in (await ZooKeeperListing.ReadAsync(session, leases, nodes, cancellationToken).ConfigureAwait(false)).OfType<NodeView>())
                 {
                     if (await BreakNodeAsync(session, prepared, view, view.Contender!.Owner, [view.Path], now).ConfigureAwait(false))
@@ -36,7 +36,7 @@ internal sealed partial class ZooKeeperBackend
                 return broken;
             }
 
-            var queue = Contender.Parse(await ChildrenAsync(session, prepared.Queue, cancellationToken).ConfigureAwait(false));
+            var queue = Contender.Parse(await ZooKeeperListing.ChildrenAsync(session, prepared.Queue, cancellationToken).ConfigureAwait(false));
             var modes = LockQueue.Holders(queue, out _);
             var views = await ZooKeeperListing.ReadAsync(session, prepared.Queue, queue, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < queue.Count; i++)
@@ -100,17 +100,5 @@ internal sealed partial class ZooKeeperBackend
         }
 
         return false;
-    }
-
-    private static async Task<IReadOnlyList<string>> ChildrenAsync(ZooKeeperClient session, string path, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return (await session.GetChildrenAsync(path, null, cancellationToken).ConfigureAwait(false)).Children;
-        }
-        catch (ZooKeeperException e) when (e.Code == ZooKeeperErrorCode.NoNode)
-        {
-            return [];
-        }
     }
 }

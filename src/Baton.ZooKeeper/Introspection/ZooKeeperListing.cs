@@ -113,7 +113,8 @@ internal static class ZooKeeperListing
             }
         })).ConfigureAwait(false);
 
-    private static async Task<IReadOnlyList<string>> ChildrenAsync(ZooKeeperClient session, string path, CancellationToken cancellationToken)
+    /// <summary>A node's children; none when the node is absent.</summary>
+    public static async Task<IReadOnlyList<string>> ChildrenAsync(ZooKeeperClient session, string path, CancellationToken cancellationToken)
     {
         try
         {

@@ -172,11 +172,6 @@ public sealed class ZooKeeperBehaviourTests
         }
     }
 
-    private static async Task<ZooKeeperClient> RawClientAsync(IReadOnlyList<ZooKeeperAuth>? auth = null)
-    {
-        var hostPort = ZooKeeperUrls.HostPort.Split(':');
-        return await ZooKeeperClient.ConnectAsync(
-            new ZooKeeperClientOptions { Servers = [new System.Net.DnsEndPoint(hostPort[0], int.Parse(hostPort[1], System.Globalization.CultureInfo.InvariantCulture))], Auth = auth ?? [] },
-            CancellationToken.None);
-    }
+    private static Task<ZooKeeperClient> RawClientAsync(IReadOnlyList<ZooKeeperAuth>? auth = null) =>
+        ZooKeeperClient.ConnectAsync(Support.ZooKeeperTestServer.Options() with { Auth = auth ?? [] }, CancellationToken.None);
 }

@@ -1,18 +1,15 @@
 namespace Baton.ZooKeeper.Tests.Backend;
 
 /// <summary>
-/// The ZooKeeper the backend tests run against: <c>BATON_TEST_ZOOKEEPER_URL</c>, set by <c>scripts/servers/zookeeper.sh</c>
-/// (which <c>scripts/test.sh</c> runs). Without it the tests fail, saying so: a backend test never passes without its server.
+/// URLs of the backend tests on the shared server (<see cref="Support.ZooKeeperTestServer.Url"/>, which fails without
+/// <c>BATON_TEST_ZOOKEEPER_URL</c>): each with a prefix of its own.
 /// </summary>
 internal static class ZooKeeperUrls
 {
     /// <summary>The session timeout of test coordinators: short, so crash release is quick, yet several pings long.</summary>
     public const string Ttl = "4s";
 
-    public static string Url { get; } = Environment.GetEnvironmentVariable("BATON_TEST_ZOOKEEPER_URL") is { Length: > 0 } url
-        ? url
-        : throw new InvalidOperationException(
-            "BATON_TEST_ZOOKEEPER_URL is not set: start ZooKeeper with scripts/servers/zookeeper.sh start .test-state (scripts/test.sh does) and export what it prints.");
+    public static string Url => Support.ZooKeeperTestServer.Url;
 
     /// <summary>host:port of the server, for kazoo.</summary>
     public static string HostPort => Url["zookeeper://".Length..].Split('/')[0].Split('?')[0];

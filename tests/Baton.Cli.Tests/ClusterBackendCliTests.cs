@@ -1,0 +1,57 @@
+using Xunit;
+
+namespace Baton.Cli.Tests;
+
+/// <summary>
+/// `baton` on etcd and on ZooKeeper (one test per backend, the same steps): the verbs work against the real servers the
+/// test script starts, and an unreachable server is exit 69.
+/// </summary>
+public sealed class ClusterBackendCliTests
+{
+    [Theory]
+    [InlineData("etcd")]
+    [InlineData("zookeeper")]
+    public async Task Run_RunsTheCommandWithTheTokenAndListsTheHolderMeanwhile(string backend)
+    {
+        var url = TestUrl(backend);
+        await using (var holder = BatonProcess.Start("run", "deploy", "--backend", url, "--", "sh", "-c", "echo token=$BATON_FENCING_TOKEN; read line"))
+        {
+            var line = await holder.WaitForLineAsync("token=");
+            Assert.True(long.Parse(line["token=".Length..], System.Globalization.CultureInfo.InvariantCulture) > 0, line);
+
+            var (listExit, listing, listError) = await BatonProcess.RunAsync("locks", "--backend", url);
+            Assert.True(listExit == 0, listError);
+            Assert.Contains("deploy", listing, StringComparison.Ordinal);
+            Assert.Equal(75, (await BatonProcess.RunAsync("run", "deploy", "--timeout", "0", "--backend", url, "--", "true")).ExitCode);
+
+            await holder.WriteLineAsync("done");
+            Assert.Equal(0, await holder.WaitForExitAsync());
+        }
+
+        Assert.Equal(0, (await BatonProcess.RunAsync("run", "deploy", "--timeout", "5s", "--backend", url, "--", "true")).ExitCode);
+    }
+
+    [Theory]
+    [InlineData("etcd")]
+    [InlineData("zookeeper")]
+    public async Task Locks_UnreachableServer_Exits69NamingItWithoutThePassword(string backend)
+    {
+        var (exitCode, _, error) = await BatonProcess.RunAsync("locks", "--backend", $"{backend}://root:hunter2@127.0.0.1:1");
+
+        Assert.Equal(69, exitCode);
+        Assert.Contains("127.0.0.1:1", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", error, StringComparison.Ordinal);
+    }
+
+    /// <summary>The test server's URL with a key prefix of this test's own and a short session.</summary>
+    private static string TestUrl(string backend)
+    {
+        var variable = backend == "etcd" ? "BATON_TEST_ETCD_URL" : "BATON_TEST_ZOOKEEPER_URL";
+        var url = Environment.GetEnvironmentVariable(variable) is { Length: > 0 } set
+            ? set
+            : throw new InvalidOperationException($"{variable} is not set: start the server with scripts/servers/{backend}.sh (scripts/test.sh does).");
+        return backend == "etcd"
+            ? $"{url}?prefix=baton-cli-test/{Guid.NewGuid():N}/&ttl=5s"
+            : $"{url}?prefix=/baton-cli-test/{Guid.NewGuid():N}&ttl=4s";
+    }
+}
