@@ -18,8 +18,10 @@ public sealed class Coordinator : IAsyncDisposable
 
     private int _disposed;
 
-    private Coordinator(CoordinationBackend backend, BackendUrl url, MemberIdentity member, TimeProvider timeProvider, ILogger logger)
+    private Coordinator(
+        CoordinationBackend backend, BackendUrl url, MemberIdentity member, TimeProvider timeProvider, TimeSpan watchPollInterval, ILogger logger)
     {
+        WatchPollInterval = watchPollInterval;
         Backend = backend;
         Url = url;
         Member = member;
@@ -40,6 +42,8 @@ public sealed class Coordinator : IAsyncDisposable
     public TimeProvider TimeProvider { get; }
 
     internal CoordinationBackend Backend { get; }
+
+    internal TimeSpan WatchPollInterval { get; }
 
     internal BackendUrl Url { get; }
 
@@ -107,7 +111,27 @@ public sealed class Coordinator : IAsyncDisposable
             throw new BackendUnavailableException($"Could not connect to {url}: {e.Message}", e);
         }
 
-        return new Coordinator(backend, url, member, options.TimeProvider, loggerFactory.CreateLogger("Baton"));
+        return new Coordinator(backend, url, member, options.TimeProvider, options.WatchPollInterval, loggerFactory.CreateLogger("Baton"));
+    }
+
+    /// <summary>A leader election; the same name is the exclusive lock whose holder leads (see <see cref="LeaderElection"/>).</summary>
+    /// <param name="name">Any non-empty string of at most 1,024 UTF-8 bytes without NUL.</param>
+    /// <exception cref="ArgumentException">The name is not valid; the message says why.</exception>
+    public LeaderElection CreateElection(string name)
+    {
+        NameValidation.Validate(name, nameof(name));
+        ThrowIfDisposed();
+        return new LeaderElection(this, name);
+    }
+
+    /// <summary>A membership group, in a namespace of its own (a lock of the same name is another thing).</summary>
+    /// <param name="name">Any non-empty string of at most 1,024 UTF-8 bytes without NUL.</param>
+    /// <exception cref="ArgumentException">The name is not valid; the message says why.</exception>
+    public MemberGroup CreateGroup(string name)
+    {
+        NameValidation.Validate(name, nameof(name));
+        ThrowIfDisposed();
+        return new MemberGroup(this, name);
     }
 
     /// <summary>An exclusive lock; the same name is the writer side of <see cref="CreateReaderWriterLock"/>.</summary>

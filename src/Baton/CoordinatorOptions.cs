@@ -20,8 +20,20 @@ public sealed class CoordinatorOptions
     /// <summary>How long connecting to the backend may take before failing. Default: 15 seconds.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// How often elections and groups read a name they observe on a backend that cannot notify changes itself
+    /// (see docs/contract.md for which can). Default: 250 milliseconds.
+    /// </summary>
+    public TimeSpan WatchPollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
     internal void Validate()
     {
+        if (WatchPollInterval < TimeSpan.FromMilliseconds(1) || WatchPollInterval > TimeSpan.FromHours(1))
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(WatchPollInterval), WatchPollInterval, $"The watch poll interval must be between 1 ms and 1 hour; got {WatchPollInterval}.");
+        }
+
         MemberIdentity.ValidateCustomId(MemberId, nameof(MemberId));
         ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
         if ((ConnectTimeout <= TimeSpan.Zero || ConnectTimeout > Internal.TimeoutValidation.MaxFinite) && ConnectTimeout != Timeout.InfiniteTimeSpan)

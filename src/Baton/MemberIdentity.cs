@@ -14,6 +14,15 @@ public sealed record MemberIdentity(string Host, int ProcessId, string ProcessNa
     /// <summary>The longest custom id accepted, in characters.</summary>
     public const int MaxCustomIdLength = 256;
 
+    /// <summary>The largest <see cref="Capabilities"/> accepted, in UTF-8 bytes (every backend keeps it beside the hold).</summary>
+    public const int MaxCapabilitiesBytes = 1024;
+
+    /// <summary>
+    /// A group member's capabilities, as JSON text (see <see cref="MemberGroup.JoinAsync"/>); null for lock holders and
+    /// members that declared none.
+    /// </summary>
+    public string? Capabilities { get; init; }
+
     private static readonly Lazy<(string Host, int Pid, string Process)> CurrentProcess = new(() =>
         (Environment.MachineName, Environment.ProcessId, CurrentProcessName()));
 
@@ -58,6 +67,30 @@ public sealed record MemberIdentity(string Host, int ProcessId, string ProcessNa
 
         using var process = Process.GetCurrentProcess();
         return process.ProcessName;
+    }
+
+    internal static void ValidateCapabilities(string? capabilities, string paramName)
+    {
+        if (capabilities is null)
+        {
+            return;
+        }
+
+        var bytes = System.Text.Encoding.UTF8.GetByteCount(capabilities);
+        if (bytes > MaxCapabilitiesBytes)
+        {
+            throw new ArgumentException(
+                $"Capabilities must be at most {MaxCapabilitiesBytes} bytes of UTF-8 JSON; these have {bytes}.", paramName);
+        }
+
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(capabilities);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new ArgumentException($"Capabilities must be one JSON value: {e.Message}", paramName, e);
+        }
     }
 
     internal static void ValidateCustomId(string? customId, string paramName)

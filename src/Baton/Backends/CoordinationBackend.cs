@@ -38,12 +38,43 @@ public abstract class CoordinationBackend : IAsyncDisposable
     public abstract ValueTask<IReadOnlyList<LockInfo>> ListLocksAsync(CancellationToken cancellationToken);
 
     /// <summary>
+    /// The holders and waiters of one name, or null when nobody holds or waits. Default: filters
+    /// <see cref="ListLocksAsync"/>; backends that can read one name override it.
+    /// </summary>
+    /// <param name="kind">Lock, semaphore or group namespace.</param>
+    /// <param name="name">The validated name.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    public virtual async ValueTask<LockInfo?> GetLockAsync(LockKind kind, string name, CancellationToken cancellationToken)
+    {
+        foreach (var info in await ListLocksAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (info.Kind == kind && string.Equals(info.Name, name, StringComparison.Ordinal))
+            {
+                return info;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Starts watching one name for changes of its holders or waiters (elections and groups observe through it).
+    /// Default: null, no native notice; the core then reads the name every
+    /// <see cref="CoordinatorOptions.WatchPollInterval"/>.
+    /// </summary>
+    /// <param name="kind">Lock, semaphore or group namespace.</param>
+    /// <param name="name">The validated name.</param>
+    /// <param name="cancellationToken">Cancels setting up the watch.</param>
+    public virtual ValueTask<NameWatch?> WatchNameAsync(LockKind kind, string name, CancellationToken cancellationToken) =>
+        new((NameWatch?)null);
+
+    /// <summary>
     /// Breaks a name: ends every hold of it, fires the holders' lost tokens where the backend can, and
     /// supersedes their fencing tokens; the next holder gets a takeover notice. Returns the broken holders
     /// (empty when nobody held it). Throws <see cref="NotSupportedException"/>, saying why, when the
     /// backend cannot break a live holder.
     /// </summary>
-    /// <param name="kind">Lock or semaphore namespace.</param>
+    /// <param name="kind">Lock, semaphore or group namespace.</param>
     /// <param name="name">The validated name.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
     public abstract ValueTask<IReadOnlyList<LockHolder>> BreakLockAsync(LockKind kind, string name, CancellationToken cancellationToken);

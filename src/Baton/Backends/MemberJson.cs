@@ -4,7 +4,8 @@ namespace Baton.Backends;
 
 /// <summary>
 /// The member identity inside the JSON values that network backends store beside their holds (etcd keys, ZooKeeper
-/// nodes): <c>host</c>, <c>pid</c>, <c>process</c> and, when set, <c>id</c>. One format, so every tool that reads them
+/// nodes): <c>host</c>, <c>pid</c>, <c>process</c> and, when set, <c>id</c> and <c>capabilities</c> (a group member's
+/// JSON, embedded as it is). One format, so every tool that reads them
 /// (listings, the dashboard, other languages) reads them alike.
 /// </summary>
 public static class MemberJson
@@ -27,6 +28,12 @@ public static class MemberJson
         {
             json.WriteString("id", member.CustomId);
         }
+
+        if (member.Capabilities is not null)
+        {
+            json.WritePropertyName("capabilities");
+            json.WriteRawValue(member.Capabilities);
+        }
     }
 
     /// <summary>Reads the identity from an object written by <see cref="Write"/>; null when it has none.</summary>
@@ -39,5 +46,8 @@ public static class MemberJson
                 root.GetProperty("pid").GetInt32(),
                 root.GetProperty("process").GetString() ?? string.Empty,
                 root.TryGetProperty("id", out var id) ? id.GetString() : null)
+            {
+                Capabilities = root.TryGetProperty("capabilities", out var capabilities) ? capabilities.GetRawText() : null,
+            }
             : null;
 }

@@ -41,9 +41,16 @@ public static class BatonTelemetry
 
     internal static TagList Tags(LockKind kind, LockMode mode, string backend) => new()
     {
-        { "baton.kind", kind == LockKind.Lock ? "lock" : "semaphore" },
+        { "baton.kind", KindName(kind) },
         { "baton.mode", ModeName(mode) },
         { "baton.backend", backend },
+    };
+
+    internal static string KindName(LockKind kind) => kind switch
+    {
+        LockKind.Lock => "lock",
+        LockKind.Semaphore => "semaphore",
+        _ => "group",
     };
 
     internal static string ModeName(LockMode mode) => mode switch

@@ -67,7 +67,10 @@ internal sealed class FileLockTarget(LockKind kind, string name, string fileName
     public long CountRangeStart => Base + CountOffset + 1;
 
     /// <summary>The kind letter of record file names.</summary>
-    public static char KindLetter(LockKind kind) => kind == LockKind.Lock ? 'l' : 's';
+    public static char KindLetter(LockKind kind) => kind switch { LockKind.Lock => 'l', LockKind.Semaphore => 's', _ => 'g' };
+
+    /// <summary>The file name suffix of a kind's lock files (locks: also the oslo layout's names, see <see cref="Create"/>).</summary>
+    public static string Suffix(LockKind kind) => kind switch { LockKind.Lock => ".lock", LockKind.Semaphore => ".sem", _ => ".group" };
 
     public static FileLockTarget Create(FileBackendOptions options, LockKind kind, string name)
     {
@@ -81,12 +84,12 @@ internal sealed class FileLockTarget(LockKind kind, string name, string fileName
             FileLayout.Oslo => new FileLockTarget(
                 kind,
                 name,
-                kind == LockKind.Lock ? FileNames.Oslo(options.Prefix, name) : escaped + ".sem",
+                kind == LockKind.Lock ? FileNames.Oslo(options.Prefix, name) : escaped + Suffix(kind),
                 0,
                 recordPrefix,
                 options.Api == FileLockApi.Flock && kind == LockKind.Lock),
             _ => new FileLockTarget(
-                kind, name, escaped + (kind == LockKind.Lock ? ".lock" : ".sem"), 0, recordPrefix, options.Api == FileLockApi.Flock && kind == LockKind.Lock),
+                kind, name, escaped + Suffix(kind), 0, recordPrefix, options.Api == FileLockApi.Flock && kind == LockKind.Lock),
         };
     }
 }

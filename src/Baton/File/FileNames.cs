@@ -102,11 +102,11 @@ internal static class FileNames
         return file;
     }
 
-    /// <summary>The table entry of a name in <c>mode=table</c> (kind included, so locks and semaphores differ).</summary>
+    /// <summary>The table entry of a name in <c>mode=table</c> (kind included, so locks, semaphores and groups differ).</summary>
     public static int TableEntry(LockKind kind, string name, int tableSize)
     {
         Span<byte> hash = stackalloc byte[32];
-        var bytes = Encoding.UTF8.GetBytes((kind == LockKind.Lock ? "l:" : "s:") + name);
+        var bytes = Encoding.UTF8.GetBytes(FileLockTarget.KindLetter(kind) + ":" + name);
         SHA256.HashData(bytes, hash);
         return (int)(BitConverter.ToUInt32(hash) % (uint)tableSize);
     }

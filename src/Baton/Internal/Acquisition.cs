@@ -19,12 +19,13 @@ internal static class Acquisition
         LockMode mode,
         int maxCount,
         TimeSpan timeout,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        MemberIdentity? member = null)
     {
         TimeoutValidation.Validate(timeout, nameof(timeout));
         cancellationToken.ThrowIfCancellationRequested();
         coordinator.ThrowIfDisposed();
-        var request = new AcquisitionRequest(name, kind, mode, maxCount, timeout != TimeSpan.Zero, coordinator.Member, preparedName);
+        var request = new AcquisitionRequest(name, kind, mode, maxCount, timeout != TimeSpan.Zero, member ?? coordinator.Member, preparedName);
 
         if (BatonTelemetry.ActivitySource.HasListeners() || BatonTelemetry.WaitTime.Enabled)
         {
@@ -141,7 +142,7 @@ internal static class Acquisition
         var startedAt = coordinator.TimeProvider.GetTimestamp();
         using var activity = BatonTelemetry.ActivitySource.StartActivity("baton.acquire", ActivityKind.Internal);
         activity?.SetTag("baton.name", request.Name);
-        activity?.SetTag("baton.kind", request.Kind == LockKind.Lock ? "lock" : "semaphore");
+        activity?.SetTag("baton.kind", BatonTelemetry.KindName(request.Kind));
         activity?.SetTag("baton.mode", BatonTelemetry.ModeName(request.Mode));
         activity?.SetTag("baton.backend", coordinator.Scheme);
 

@@ -1,6 +1,9 @@
 namespace Baton;
 
-/// <summary>What kind of primitive a name belongs to. Locks and reader-writer locks share names; semaphores have their own.</summary>
+/// <summary>
+/// What kind of primitive a name belongs to. Locks, reader-writer locks and elections share names; semaphores and
+/// groups each have their own.
+/// </summary>
 public enum LockKind
 {
     /// <summary>An exclusive lock or a reader-writer lock (an exclusive lock is the writer side of the reader-writer lock of the same name).</summary>
@@ -8,6 +11,12 @@ public enum LockKind
 
     /// <summary>A counting semaphore.</summary>
     Semaphore,
+
+    /// <summary>
+    /// A membership group: every member is a shared holder of the group's name (never exclusive), with its member
+    /// id and capabilities in <see cref="MemberIdentity"/>. Backends keep group names apart from lock and semaphore names.
+    /// </summary>
+    Group,
 }
 
 /// <summary>How a holder holds, or a waiter wants, a name.</summary>
@@ -25,7 +34,7 @@ public enum LockMode
 
 /// <summary>One name that is held or awaited, as a backend listing shows it.</summary>
 /// <param name="Name">The lock's name.</param>
-/// <param name="Kind">Lock or semaphore.</param>
+/// <param name="Kind">Lock, semaphore or group.</param>
 /// <param name="MaxCount">The semaphore's number of slots; 1 for locks.</param>
 /// <param name="Holders">Who holds it, oldest first.</param>
 /// <param name="Waiters">Who waits for it, in the order they will be served where the backend has an order.</param>

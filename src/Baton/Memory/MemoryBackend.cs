@@ -51,6 +51,17 @@ internal sealed class MemoryBackend(MemoryStore store, MemberIdentity member, Ti
         return new(locks);
     }
 
+    public override ValueTask<LockInfo?> GetLockAsync(LockKind kind, string name, CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        return new(store.FindState(kind, name)?.Describe(TimeProvider.GetUtcNow()));
+    }
+
+    // Reading a name in memory costs a microsecond, so observers read often rather than hooking every hold's
+    // fast path (an uncontended lock is one compare-and-swap that tells nobody).
+    public override ValueTask<NameWatch?> WatchNameAsync(LockKind kind, string name, CancellationToken cancellationToken) =>
+        new(new Internal.PollingNameWatch(TimeProvider, TimeSpan.FromMilliseconds(5)));
+
     public override ValueTask<IReadOnlyList<LockHolder>> BreakLockAsync(LockKind kind, string name, CancellationToken cancellationToken)
     {
         ThrowIfDisposed();

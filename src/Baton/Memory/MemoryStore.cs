@@ -14,6 +14,7 @@ internal sealed class MemoryStore
 
     private readonly ConcurrentDictionary<string, MemoryLockState> _locks = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, MemoryLockState> _semaphores = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, MemoryLockState> _groups = new(StringComparer.Ordinal);
     private readonly Lock _sweepGate = new();
     private int _sweepThreshold = MinSweepThreshold;
 
@@ -40,12 +41,12 @@ internal sealed class MemoryStore
         }
     }
 
-    public IEnumerable<MemoryLockState> AllStates => _locks.Values.Concat(_semaphores.Values);
+    public IEnumerable<MemoryLockState> AllStates => _locks.Values.Concat(_semaphores.Values).Concat(_groups.Values);
 
     /// <summary>The live state of a name; a swept state refuses to start, and the caller looks the name up again.</summary>
     public MemoryLockState GetState(LockKind kind, string name)
     {
-        var states = kind == LockKind.Lock ? _locks : _semaphores;
+        var states = StatesOf(kind);
         if (states.TryGetValue(name, out var state))
         {
             return state;
@@ -61,7 +62,14 @@ internal sealed class MemoryStore
     }
 
     public MemoryLockState? FindState(LockKind kind, string name) =>
-        (kind == LockKind.Lock ? _locks : _semaphores).TryGetValue(name, out var state) ? state : null;
+        StatesOf(kind).TryGetValue(name, out var state) ? state : null;
+
+    private ConcurrentDictionary<string, MemoryLockState> StatesOf(LockKind kind) => kind switch
+    {
+        LockKind.Lock => _locks,
+        LockKind.Semaphore => _semaphores,
+        _ => _groups,
+    };
 
     private void Sweep()
     {
@@ -72,7 +80,7 @@ internal sealed class MemoryStore
 
         try
         {
-            foreach (var states in new[] { _locks, _semaphores })
+            foreach (var states in new[] { _locks, _semaphores, _groups })
             {
                 foreach (var pair in states)
                 {
@@ -83,7 +91,7 @@ internal sealed class MemoryStore
                 }
             }
 
-            Volatile.Write(ref _sweepThreshold, Math.Max(MinSweepThreshold, 2 * (_locks.Count + _semaphores.Count)));
+            Volatile.Write(ref _sweepThreshold, Math.Max(MinSweepThreshold, 2 * (_locks.Count + _semaphores.Count + _groups.Count)));
         }
         finally
         {

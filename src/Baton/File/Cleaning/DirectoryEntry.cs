@@ -57,11 +57,11 @@ internal readonly record struct DirectoryEntry(string FileName, EntryKind Kind, 
             return new(fileName, EntryKind.RecordTemporary, FileNames.Unescape(temporary));
         }
 
-        // Semaphores keep Baton's names in every layout; with layout=oslo, locks are named the oslo way, so an
+        // Semaphores and groups keep Baton's names in every layout; with layout=oslo, locks are named the oslo way, so an
         // oslo-named file that happens to end in .lock is oslo's, not an escape.
-        if (LockEscape(fileName, ".sem") is { } semaphore)
+        if ((LockEscape(fileName, ".sem") ?? LockEscape(fileName, ".group")) is { } semaphoreOrGroup)
         {
-            return new(fileName, EntryKind.LockFile, FileNames.Unescape(semaphore));
+            return new(fileName, EntryKind.LockFile, FileNames.Unescape(semaphoreOrGroup));
         }
 
         if (options.Layout == FileLayout.Oslo && options.Prefix.Length > 0 && fileName.StartsWith(OsloStart(options.Prefix), StringComparison.Ordinal))

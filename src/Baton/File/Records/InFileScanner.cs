@@ -13,7 +13,7 @@ namespace Baton.Files.Records;
 internal static class InFileScanner
 {
     /// <summary>The suffixes of lock files that may hold records (the default layout's locks and semaphores).</summary>
-    private static readonly string[] Suffixes = [".lock", ".sem"];
+    private static readonly string[] Suffixes = [".lock", ".sem", ".group"];
 
     /// <summary>
     /// Called by a new holder once its lock is held and the file re-checked, when the file was not empty:

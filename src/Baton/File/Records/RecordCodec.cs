@@ -16,7 +16,8 @@ namespace Baton.Files.Records;
 ///  8 i32 max count     12 u32 CRC-32C (computed with this field 0)
 /// 16 i64 token         24 i64 sequence   32 i64 since (UTC ticks)   40 i64 ended (UTC ticks)
 /// 48 i32 pid           52 u16 name bytes 54 u16 member bytes        56..63 0
-/// 64 name (UTF-8), member: host, process, id, each u16 length + UTF-8 (id length 0xFFFF: none)
+/// 64 name (UTF-8), member: host, process, id, each u16 length + UTF-8 (id length 0xFFFF: none), then a group
+///    member's capabilities (JSON) the same way when it has any (older readers stop after the id)
 /// </code>
 /// </summary>
 internal static class RecordCodec
@@ -38,16 +39,23 @@ internal static class RecordCodec
         var host = Bounded(member.Host);
         var process = Bounded(member.ProcessName);
         var id = member.CustomId is null ? null : Encoding.UTF8.GetBytes(member.CustomId);
-        var blob = new byte[6 + host.Length + process.Length + (id?.Length ?? 0)];
+        var capabilities = member.Capabilities is null ? null : Encoding.UTF8.GetBytes(member.Capabilities);
+        var blob = new byte[6 + host.Length + process.Length + (id?.Length ?? 0) + (capabilities is null ? 0 : 2 + capabilities.Length)];
         var at = Put(blob, 0, host);
         at = Put(blob, at, process);
         if (id is null)
         {
             BinaryPrimitives.WriteUInt16LittleEndian(blob.AsSpan(at), NoId);
+            at += 2;
         }
         else
         {
-            _ = Put(blob, at, id);
+            at = Put(blob, at, id);
+        }
+
+        if (capabilities is not null)
+        {
+            _ = Put(blob, at, capabilities);
         }
 
         return blob;
@@ -111,6 +119,7 @@ internal static class RecordCodec
         var host = Take(ref member);
         var process = Take(ref member);
         var id = Take(ref member);
+        var capabilities = Take(ref member);
         if (host is null || process is null)
         {
             return null;
@@ -126,7 +135,7 @@ internal static class RecordCodec
             BinaryPrimitives.ReadInt64LittleEndian(record[24..]),
             BinaryPrimitives.ReadInt64LittleEndian(record[32..]),
             BinaryPrimitives.ReadInt64LittleEndian(record[40..]),
-            new MemberIdentity(host, BinaryPrimitives.ReadInt32LittleEndian(record[48..]), process, id));
+            new MemberIdentity(host, BinaryPrimitives.ReadInt32LittleEndian(record[48..]), process, id) { Capabilities = capabilities });
     }
 
     private static byte StateByte(RecordState state) => (byte)(state + 1);
