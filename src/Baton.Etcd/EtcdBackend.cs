@@ -116,6 +116,14 @@ internal sealed partial class EtcdBackend : CoordinationBackend
         return EtcdListing.List(Layout, range.Kvs, Time.GetUtcNow());
     }
 
+    /// <summary>One range read: the name's own keys.</summary>
+    public override async ValueTask<LockInfo?> GetLockAsync(LockKind kind, string name, CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        var (queue, _) = await ReadQueueAsync(new PreparedName(Layout, kind, name), cancellationToken).ConfigureAwait(false);
+        return EtcdListing.Find(name, kind, queue, Time.GetUtcNow());
+    }
+
     public override async ValueTask<IReadOnlyList<LockHolder>> BreakLockAsync(LockKind kind, string name, CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
