@@ -69,6 +69,14 @@ internal sealed partial class ZooKeeperBackend : CoordinationBackend
         return await CallAsync(() => ZooKeeperListing.ListAsync(session, Layout, Time.GetUtcNow(), cancellationToken), "list the locks").ConfigureAwait(false);
     }
 
+    /// <summary>One name: its directory's children, and their data pipelined behind.</summary>
+    public override async ValueTask<LockInfo?> GetLockAsync(LockKind kind, string name, CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        var session = await EnsureSessionAsync(cancellationToken).ConfigureAwait(false);
+        return await CallAsync(() => ZooKeeperListing.FindAsync(session, Layout, kind, name, Time.GetUtcNow(), cancellationToken), $"read '{name}'").ConfigureAwait(false);
+    }
+
     public override async ValueTask DisposeAsync()
     {
         ZooKeeperTicket[] tickets;
