@@ -1,13 +1,14 @@
 using System.Diagnostics;
+using Baton.Conformance.CrossProcess;
 using Xunit;
 
-namespace Baton.ZooKeeper.Tests.Backend;
+namespace Baton.Etcd.Tests;
 
 /// <summary>
-/// Groups on ZooKeeper: members are reader nodes under <c>P/.groups/NAME</c>, apart from the lock (<c>P/NAME</c>) and
-/// the semaphore of the same name, listed with their capabilities, and watched with a child watch (no polling).
+/// Groups on etcd: members are shared holds in a namespace of their own (<c>&lt;prefix&gt;\0groups/&lt;name&gt;/</c>), listed
+/// with their capabilities, and watched over the coordinator's watch stream (no polling).
 /// </summary>
-public sealed class ZooKeeperGroupTests
+public sealed class EtcdGroupBehaviourTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
@@ -15,31 +16,32 @@ public sealed class ZooKeeperGroupTests
     private static readonly TimeSpan Prompt = TimeSpan.FromSeconds(5);
 
     [Fact]
-    public async Task Group_SameNameAsALockAndASemaphore_TheyNeverMeet_NotEvenInKazoosLock()
+    public async Task Group_SameNameAsALockAndASemaphore_TheyNeverMeet_NotEvenInEtcdctlLock()
     {
-        var url = ZooKeeperUrls.NewUrl("group-apart");
+        var (url, prefix) = NewUrl("group-apart");
         await using var coordinator = await Coordinator.ConnectAsync(url);
         var group = coordinator.CreateGroup("shared-name");
         await using var member = await group.JoinAsync("m1");
 
         var held = await coordinator.CreateLock("shared-name").TryAcquireAsync();
         Assert.NotNull(held);
-        await using var slot = await coordinator.CreateSemaphore("shared-name", 1).TryAcquireAsync();
+        var slot = await coordinator.CreateSemaphore("shared-name", 1).TryAcquireAsync();
         Assert.NotNull(slot);
 
         var listing = (await coordinator.ListLocksAsync()).Where(i => i.Name == "shared-name").ToList();
         Assert.Equal([LockKind.Lock, LockKind.Semaphore, LockKind.Group], listing.Select(i => i.Kind).Order());
-        var holder = Assert.Single(listing.Single(i => i.Kind == LockKind.Group).Holders);
+        var groupInfo = listing.Single(i => i.Kind == LockKind.Group);
+        var holder = Assert.Single(groupInfo.Holders);
         Assert.Equal(LockMode.Shared, holder.Mode);
         Assert.Equal("m1", holder.Member.CustomId);
         Assert.Equal("m1", Assert.Single(await group.GetMembersAsync()).Id);
 
-        // kazoo's Lock on P/NAME sees only the lock's contenders: the group's members are elsewhere.
+        // etcdctl's mutex takes every key under <prefix><name>/ for a contender: the group's keys are not there.
         await held.DisposeAsync();
-        await using (var kazoo = await KazooProcess.StartAsync(ZooKeeperUrls.PrefixOf(url) + "/shared-name", "lock"))
+        await slot.DisposeAsync();
+        await using (var etcdctl = Etcdctl.Start(EtcdTestServer.Endpoint, "lock", prefix + "shared-name", "--", "echo", "got it"))
         {
-            await kazoo.WaitForLineAsync("locked");
-            await kazoo.ReleaseAsync();
+            await etcdctl.WaitForLineAsync("got it", Patience);
         }
 
         // Breaking the lock leaves the group alone; breaking the group ends the membership.
@@ -56,7 +58,7 @@ public sealed class ZooKeeperGroupTests
     [Fact]
     public async Task Group_Capabilities_RoundTripToAnotherCoordinatorAsWritten()
     {
-        var url = ZooKeeperUrls.NewUrl("group-caps");
+        var url = NewUrl("group-caps").Url;
         const string Capabilities = """{"weight": 2.5, "zone":"eu-1", "tags":["ü","a/b"], "nested":{"x":null}}""";
         await using var joiner = await Coordinator.ConnectAsync(url);
         await using var reader = await Coordinator.ConnectAsync(url);
@@ -76,17 +78,15 @@ public sealed class ZooKeeperGroupTests
     [Fact]
     public async Task Group_WatchInAnotherCoordinator_SeesJoinAndLeaveAtOnce_WithPollingOff()
     {
-        var url = ZooKeeperUrls.NewUrl("group-watch");
+        var url = NewUrl("group-watch").Url;
         await using var joiner = await Coordinator.ConnectAsync(url);
         await using var watcher = await Coordinator.ConnectAsync(url, new CoordinatorOptions { WatchPollInterval = TimeSpan.FromHours(1) });
+        await using var first = await joiner.CreateGroup("workers").JoinAsync("first");
 
-        // Watched before anyone joined: the group's directory does not exist yet.
         using var stop = new CancellationTokenSource(Patience);
         await using var changes = watcher.CreateGroup("workers").WatchAsync(stop.Token).GetAsyncEnumerator(stop.Token);
-        var pending = changes.MoveNextAsync().AsTask();
-        await using var first = await joiner.CreateGroup("workers").JoinAsync("first");
-        Assert.True(await pending.WaitAsync(Patience));
-        Assert.Equal((GroupChangeKind.Joined, "first"), (changes.Current.Kind, changes.Current.Member.Id));
+        var current = await NextAsync(changes);
+        Assert.Equal((GroupChangeKind.Joined, "first"), (current.Kind, current.Member.Id));
 
         var joinedAt = Stopwatch.StartNew();
         var second = await joiner.CreateGroup("workers").JoinAsync("second", """{"weight":3}""");
@@ -99,28 +99,41 @@ public sealed class ZooKeeperGroupTests
         var left = await NextAsync(changes);
         Assert.Equal((GroupChangeKind.Left, "second"), (left.Kind, left.Member.Id));
         Assert.True(leftAt.Elapsed < Prompt, $"The leave was seen after {leftAt.Elapsed}.");
-
-        // The last member leaves (the server removes the empty directory), and a member joins again.
-        await first.LeaveAsync();
-        Assert.Equal((GroupChangeKind.Left, "first"), ((await NextAsync(changes)).Kind, changes.Current.Member.Id));
-        await using var third = await joiner.CreateGroup("workers").JoinAsync("third");
-        Assert.Equal((GroupChangeKind.Joined, "third"), ((await NextAsync(changes)).Kind, changes.Current.Member.Id));
     }
 
     [Fact]
-    public async Task GetMembers_ReadsOnlyTheGroupsOwnNodes_NotALongerNamesNorTheLockOfTheName()
+    public async Task Group_MemberKilledWithAShortTtl_SeenLeavingWithinThatTtl()
     {
-        var url = ZooKeeperUrls.NewUrl("group-own");
+        // A 2 s lease (the shortest etcd URLs take): the member is gone when etcd ends it, at most 2 s after its last keep-alive.
+        var url = EtcdTestServer.NewUrl("group-crash").Replace($"ttl={EtcdTestServer.Ttl}", "ttl=2s", StringComparison.Ordinal);
+        await using var watcher = await Coordinator.ConnectAsync(url, new CoordinatorOptions { WatchPollInterval = TimeSpan.FromHours(1) });
+        await using var member = await HolderProcess.StartAsync(url, "doomed");
+        await member.AcquireAsync("workers", HolderMode.Join("""{"weight":1}"""));
+        using var stop = new CancellationTokenSource(Patience);
+        await using var changes = watcher.CreateGroup("workers").WatchAsync(stop.Token).GetAsyncEnumerator(stop.Token);
+        Assert.Equal((GroupChangeKind.Joined, "doomed", member.Pid), ((await NextAsync(changes)).Kind, changes.Current.Member.Id, changes.Current.Member.Process.ProcessId));
+
+        await member.KillHardAsync();
+        var killedAt = Stopwatch.StartNew();
+        var left = await NextAsync(changes);
+
+        Assert.Equal((GroupChangeKind.Left, "doomed"), (left.Kind, left.Member.Id));
+        Assert.True(killedAt.Elapsed < TimeSpan.FromSeconds(5), $"The killed member was seen leaving {killedAt.Elapsed} after kill -9, with a 2 s lease.");
+    }
+
+    [Fact]
+    public async Task GetMembers_ReadsOnlyTheGroupsOwnKeys_NotALongerNamesNorTheLockOfTheName()
+    {
+        var url = NewUrl("group-own").Url;
         await using var coordinator = await Coordinator.ConnectAsync(url);
         await using var member = await coordinator.CreateGroup("a").JoinAsync("in-a");
         await using var longer = await coordinator.CreateGroup("a/b").JoinAsync("in-a-b");
-        await using var dotted = await coordinator.CreateGroup(".holds").JoinAsync("in-dot-holds");
+        await using var prefixOfIt = await coordinator.CreateGroup("a/").JoinAsync("in-a-slash");
         await using var lockOfIt = await coordinator.CreateLock("a").AcquireAsync(Patience);
 
         Assert.Equal(["in-a"], (await coordinator.CreateGroup("a").GetMembersAsync()).Select(m => m.Id));
         Assert.Equal(["in-a-b"], (await coordinator.CreateGroup("a/b").GetMembersAsync()).Select(m => m.Id));
-        Assert.Equal(["in-dot-holds"], (await coordinator.CreateGroup(".holds").GetMembersAsync()).Select(m => m.Id));
-        Assert.Equal(["in-a", "in-a-b", "in-dot-holds"], (await coordinator.ListLocksAsync()).Where(i => i.Kind == LockKind.Group).Select(i => i.Holders.Single().Member.CustomId).Order());
+        Assert.Equal(["in-a-slash"], (await coordinator.CreateGroup("a/").GetMembersAsync()).Select(m => m.Id));
     }
 
     private static async Task<GroupChange> NextAsync(IAsyncEnumerator<GroupChange> changes)
@@ -134,5 +147,11 @@ public sealed class ZooKeeperGroupTests
         var fired = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         lost.Register(() => fired.TrySetResult());
         return fired.Task.WaitAsync(Patience, CancellationToken.None);
+    }
+
+    private static (string Url, string Prefix) NewUrl(string purpose)
+    {
+        var prefix = $"baton-test/{purpose}-{Guid.NewGuid():N}/";
+        return ($"{EtcdTestServer.Url}?prefix={prefix}&ttl={EtcdTestServer.Ttl}", prefix);
     }
 }

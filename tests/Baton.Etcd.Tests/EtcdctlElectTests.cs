@@ -8,7 +8,7 @@ namespace Baton.Etcd.Tests;
 /// Baton's elections and <c>etcdctl elect</c> (etcd's <c>concurrency.Election</c>) on the same keys, both ways: an
 /// election is the lock of its name, whose layout is etcd's, and etcdctl addresses it as <c>&lt;prefix&gt;&lt;name&gt;</c>.
 /// </summary>
-public sealed class EtcdElectionTests
+public sealed class EtcdctlElectTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
