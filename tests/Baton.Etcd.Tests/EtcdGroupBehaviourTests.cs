@@ -122,6 +122,28 @@ public sealed class EtcdGroupBehaviourTests
     }
 
     [Fact]
+    public async Task GroupWatch_EtcdRestartedWithinTheLease_GoesOnAndSeesTheNextJoin()
+    {
+        await using var etcd = await PrivateEtcd.StartAsync();
+        var url = etcd.Url("ttl=10s");
+        await using var joiner = await Coordinator.ConnectAsync(url);
+        await using var watcher = await Coordinator.ConnectAsync(url, new CoordinatorOptions { WatchPollInterval = TimeSpan.FromHours(1) });
+        await using var first = await joiner.CreateGroup("workers").JoinAsync("first");
+        using var stop = new CancellationTokenSource(Patience);
+        await using var changes = watcher.CreateGroup("workers").WatchAsync(stop.Token).GetAsyncEnumerator(stop.Token);
+        Assert.Equal("first", (await NextAsync(changes)).Member.Id);
+
+        // The broken stream wakes the watcher; its read waits for etcd to come back, finds nothing new, and it goes on.
+        await etcd.KillAsync();
+        await etcd.StartAgainAsync();
+
+        await using var second = await joiner.CreateGroup("workers").JoinAsync("second");
+        var joined = await NextAsync(changes);
+        Assert.Equal((GroupChangeKind.Joined, "second"), (joined.Kind, joined.Member.Id));
+        Assert.False(first.IsLost);
+    }
+
+    [Fact]
     public async Task GetMembers_ReadsOnlyTheGroupsOwnKeys_NotALongerNamesNorTheLockOfTheName()
     {
         var url = NewUrl("group-own").Url;
