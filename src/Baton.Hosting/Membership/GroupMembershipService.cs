@@ -27,6 +27,9 @@ public sealed class GroupMembershipService : BackgroundService
     private volatile GroupMembership? _membership;
     private volatile string? _memberId;
 
+    // Completed while a member; replaced by a pending one when the membership ends.
+    private volatile TaskCompletionSource<GroupMembership> _joined = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     internal GroupMembershipService(
         string group, BatonConnection connection, IOptionsMonitor<GroupMembershipOptions> options, TimeProvider timeProvider, ILoggerFactory loggerFactory)
     {
@@ -55,6 +58,14 @@ public sealed class GroupMembershipService : BackgroundService
     /// capabilities). Watch it with <see cref="HashRing.Changed"/> or <see cref="HashRing.WatchAsync"/> to rebalance.
     /// </summary>
     public HashRing Ring { get; }
+
+    /// <summary>
+    /// Completes with the membership once this instance is a member (at once if it is). A membership can be lost
+    /// right after: check <see cref="GroupMembership.IsLost"/> or watch its <see cref="GroupMembership.LostToken"/>.
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    public Task<GroupMembership> WaitForMembershipAsync(CancellationToken cancellationToken = default) =>
+        _joined.Task.WaitAsync(cancellationToken);
 
     /// <summary>The id of the member that owns <paramref name="key"/>, or null while the group has no members.</summary>
     /// <param name="key">Any string; it is hashed as UTF-8.</param>
@@ -142,12 +153,14 @@ public sealed class GroupMembershipService : BackgroundService
             var joined = _timeProvider.GetTimestamp();
             _memberId = membership.MemberId;
             _membership = membership;
+            _joined.TrySetResult(membership);
             Log.Joined(_logger, Group, membership.MemberId, membership.Token);
             await Pause.UntilAsync(stopping, membership.LostToken).ConfigureAwait(false);
 
             // Read before leaving, which ends the handle either way.
             var lost = membership.LossReason;
             _membership = null;
+            _joined = new TaskCompletionSource<GroupMembership>(TaskCreationOptions.RunContinuationsAsynchronously);
             await membership.LeaveAsync().ConfigureAwait(false);
             if (lost is not { } reason)
             {
