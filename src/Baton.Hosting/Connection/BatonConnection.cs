@@ -40,8 +40,8 @@ public sealed class BatonConnection : IAsyncDisposable
     /// <summary>The connection's name: empty for the one of <c>AddBaton</c>, the service key for <c>AddKeyedBaton</c>.</summary>
     public string Name { get; }
 
-    /// <summary>The backend URL, with any password hidden.</summary>
-    public string BackendUrl => Backends.BackendUrl.Redact(_options.Get(Name).BackendUrl ?? string.Empty);
+    /// <summary>The backend URL, with any password hidden: the connected one, or the configured one before connecting.</summary>
+    public string BackendUrl => _coordinator?.BackendUrl ?? Backends.BackendUrl.Redact(Options.BackendUrl ?? string.Empty);
 
     /// <summary>True once connected (and until disposed).</summary>
     public bool IsConnected => _coordinator is not null && !Volatile.Read(ref _disposed);
@@ -111,6 +111,7 @@ public sealed class BatonConnection : IAsyncDisposable
     /// <summary>Shows the name and the backend, password hidden.</summary>
     public override string ToString() => Name.Length == 0 ? $"Baton connection to {BackendUrl}" : $"Baton connection '{Name}' to {BackendUrl}";
 
+    // Read when connecting; a later change of configuration does not move a connected coordinator.
     internal BatonOptions Options => _options.Get(Name);
 
     private Task<Coordinator> Connecting()

@@ -27,7 +27,9 @@ public sealed class GroupMembershipService : BackgroundService
     private volatile GroupMembership? _membership;
     private volatile string? _memberId;
 
-    // Completed while a member; replaced by a pending one when the membership ends.
+    // Completed once a member that the ring includes; replaced by a pending one when the membership ends. Completed
+    // under _gate, by the join or by the ring's change, whichever comes second.
+    private readonly Lock _gate = new();
     private volatile TaskCompletionSource<GroupMembership> _joined = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     internal GroupMembershipService(
@@ -39,6 +41,7 @@ public sealed class GroupMembershipService : BackgroundService
         _timeProvider = timeProvider;
         _logger = loggerFactory.CreateLogger<GroupMembershipService>();
         Ring = new HashRing(new HashRingOptions { VirtualNodesPerWeight = options.Get(group).VirtualNodesPerWeight });
+        Ring.Changed += (_, change) => CompleteJoinIfOnRing(change.Current);
     }
 
     /// <summary>The group's name.</summary>
@@ -60,8 +63,9 @@ public sealed class GroupMembershipService : BackgroundService
     public HashRing Ring { get; }
 
     /// <summary>
-    /// Completes with the membership once this instance is a member (at once if it is). A membership can be lost
-    /// right after: check <see cref="GroupMembership.IsLost"/> or watch its <see cref="GroupMembership.LostToken"/>.
+    /// Completes with the membership once this instance is a member and <see cref="Ring"/> includes it, so that
+    /// <see cref="Owns"/> answers for it (at once if both hold). A membership can be lost right after: check
+    /// <see cref="GroupMembership.IsLost"/> or watch its <see cref="GroupMembership.LostToken"/>.
     /// </summary>
     /// <param name="cancellationToken">Stops waiting.</param>
     public Task<GroupMembership> WaitForMembershipAsync(CancellationToken cancellationToken = default) =>
@@ -151,16 +155,24 @@ public sealed class GroupMembershipService : BackgroundService
             }
 
             var joined = _timeProvider.GetTimestamp();
-            _memberId = membership.MemberId;
-            _membership = membership;
-            _joined.TrySetResult(membership);
+            lock (_gate)
+            {
+                _memberId = membership.MemberId;
+                _membership = membership;
+                CompleteJoinIfOnRing(Ring.Current);
+            }
+
             Log.Joined(_logger, Group, membership.MemberId, membership.Token);
             await Pause.UntilAsync(stopping, membership.LostToken).ConfigureAwait(false);
 
             // Read before leaving, which ends the handle either way.
             var lost = membership.LossReason;
-            _membership = null;
-            _joined = new TaskCompletionSource<GroupMembership>(TaskCreationOptions.RunContinuationsAsynchronously);
+            lock (_gate)
+            {
+                _membership = null;
+                _joined = new TaskCompletionSource<GroupMembership>(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
             await membership.LeaveAsync().ConfigureAwait(false);
             if (lost is not { } reason)
             {
@@ -173,6 +185,17 @@ public sealed class GroupMembershipService : BackgroundService
             if (!await Pause.ForAsync(retry, _timeProvider, stopping).ConfigureAwait(false))
             {
                 return;
+            }
+        }
+    }
+
+    private void CompleteJoinIfOnRing(HashRingSnapshot ring)
+    {
+        lock (_gate)
+        {
+            if (_membership is { } membership && ring.Contains(membership.MemberId))
+            {
+                _joined.TrySetResult(membership);
             }
         }
     }
