@@ -111,6 +111,39 @@ public sealed class LeaderServiceTests
     }
 
     [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task BackendRefusedAtFirst_LazyConnection_CampaignRetried_ElectedOnceItIsUsable()
+    {
+        var url = TestDirectories.NewRefusedUrl();
+        var campaignFailed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var probe = new LeaderProbe(new WorkOverlap());
+        var builder = TestHost.CreateBuilder(logSink: line =>
+        {
+            if (line.Contains($"Campaigning in election '{Election}' failed; trying again in", StringComparison.Ordinal))
+            {
+                campaignFailed.TrySetResult();
+            }
+        });
+        builder.Services.AddSingleton(probe);
+        builder.Services.AddBaton(url, options => options.ConnectAtStart = false)
+            .AddLeaderService<ProbeLeader>(Election, options =>
+            {
+                options.RetryDelay = TimeSpan.FromMilliseconds(20);
+                options.MaxRetryDelay = TimeSpan.FromMilliseconds(100);
+            });
+        await using var host = await builder.StartAsync();
+        await campaignFailed.Task.WaitAsync(TestHost.Patience);
+
+        // The operator fixes the directory's mode; the next campaign connects.
+        File.SetUnixFileMode(new Uri(url).LocalPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        var leadership = await probe.NextElectedAsync();
+        Assert.True(host.Services.GetRequiredService<BatonConnection>().IsConnected);
+        Assert.Contains("writable by every user", host.AllLogs(), StringComparison.Ordinal);
+        Assert.True(leadership.Term > 0);
+    }
+
+    [Fact]
     public async Task RegisteredWithAddHostedService_StartFailsSayingHowToRegisterIt()
     {
         var builder = TestHost.CreateBuilder();

@@ -14,7 +14,9 @@ internal static class TestHost
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
 
     /// <summary>A host builder without the defaults' files and environment, logging into a <see cref="FakeLogCollector"/>.</summary>
-    public static HostApplicationBuilder CreateBuilder(IEnumerable<KeyValuePair<string, string?>>? configuration = null)
+    /// <param name="configuration">In-memory configuration; none when null.</param>
+    /// <param name="logSink">Called with each log line as it is written, to wait for one.</param>
+    public static HostApplicationBuilder CreateBuilder(IEnumerable<KeyValuePair<string, string?>>? configuration = null, Action<string>? logSink = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Testing" });
         if (configuration is not null)
@@ -23,7 +25,7 @@ internal static class TestHost
         }
 
         builder.Logging.SetMinimumLevel(LogLevel.Debug);
-        builder.Logging.AddFakeLogging();
+        builder.Logging.AddFakeLogging(options => options.OutputSink = logSink);
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = Patience);
         return builder;
     }
