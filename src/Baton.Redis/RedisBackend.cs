@@ -119,12 +119,13 @@ internal sealed partial class RedisBackend : CoordinationBackend
         ThrowIfDisposed();
         var key = request.PreparedName as NameKey ?? NameKey.Create(Options.Prefix, request.Kind, request.Name);
         var id = NewId();
+        var member = MemberJsonOf(request.Member);
 
         // Registered before the request is sent: the grant's message may arrive before the reply.
         RedisTicket? ticket = null;
         if (request.Wait)
         {
-            ticket = new RedisTicket(this, key, id, request.Mode, request.MaxCount);
+            ticket = new RedisTicket(this, key, id, request.Mode, request.MaxCount, member);
             _tickets[id] = ticket;
         }
 
@@ -132,7 +133,7 @@ internal sealed partial class RedisBackend : CoordinationBackend
         RedisResult reply;
         try
         {
-            reply = await EvaluateAsync(LuaScripts.Acquire, [key.Key, IndexKey], AcquireArguments(id, request.Mode, request.Wait, request.MaxCount))
+            reply = await EvaluateAsync(LuaScripts.Acquire, [key.Key, IndexKey], AcquireArguments(id, request.Mode, request.Wait, request.MaxCount, member))
                 .ConfigureAwait(false);
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
@@ -301,10 +302,16 @@ internal sealed partial class RedisBackend : CoordinationBackend
         }
     }
 
-    public RedisValue[] AcquireArguments(string id, LockMode mode, bool wait, int maxCount) =>
+    public RedisValue[] AcquireArguments(string id, LockMode mode, bool wait, int maxCount, string member) =>
     [
-        ChannelPrefix, id, Records.ModeLetter(mode).ToString(), wait ? "1" : "0", TtlMilliseconds, Owner, MemberJson, maxCount,
+        ChannelPrefix, id, Records.ModeLetter(mode).ToString(), wait ? "1" : "0", TtlMilliseconds, Owner, member, maxCount,
     ];
+
+    /// <summary>
+    /// A requester as records carry it: this coordinator's identity, encoded once, or another one (a group member
+    /// joins with its member id and capabilities), encoded for its request.
+    /// </summary>
+    public string MemberJsonOf(MemberIdentity member) => ReferenceEquals(member, Member) || member == Member ? MemberJson : MemberCodec.Encode(member);
 
     public void Adopt(RedisGrant grant)
     {
