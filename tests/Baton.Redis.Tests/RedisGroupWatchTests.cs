@@ -11,7 +11,7 @@ namespace Baton.Redis.Tests;
 /// member that stopped renewing, and when the server goes away. Watchers poll once an hour here, so whatever they see
 /// within seconds came from the backend's own notice.
 /// </summary>
-public sealed class RedisGroupTests : IAsyncLifetime
+public sealed class RedisGroupWatchTests : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
     private static readonly CoordinatorOptions NoPolling = new() { WatchPollInterval = TimeSpan.FromHours(1) };
