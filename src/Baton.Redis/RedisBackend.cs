@@ -38,7 +38,7 @@ internal sealed partial class RedisBackend : CoordinationBackend
         Member = context.Member;
         MemberJson = MemberCodec.Encode(context.Member);
         Owner = Guid.NewGuid().ToString("N");
-        ChannelPrefix = options.Prefix + "w:";
+        ChannelPrefix = options.Prefix + "w:"; // Two bytes past the prefix, as the kind letter of a base: scripts find it there.
         IndexKey = options.Prefix + "names";
         TtlMilliseconds = (long)options.Ttl.TotalMilliseconds;
         TtlTicks = (long)(options.Ttl.TotalSeconds * Clock.TimestampFrequency);

@@ -103,6 +103,21 @@ public sealed class RedisGroupWatchTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Watch_NonAsciiPrefix_StillWokenByTheNotice()
+    {
+        // The scripts find a name's kind letter by the byte length of the prefix: a multi-byte prefix must not shift it.
+        var url = $"{RedisTestServer.BaseUrl}?prefix=bt-gr%C3%BC%C3%9Fe-{Guid.NewGuid():N}:&ttl=30s";
+        await using var member = await Coordinator.ConnectAsync(url);
+        await using var watcher = await Coordinator.ConnectAsync(url, NoPolling);
+        await using var changes = ChangeReader.Start(watcher.CreateGroup("grüße"));
+
+        var membership = await member.CreateGroup("grüße").JoinAsync("ü");
+        Assert.Equal((GroupChangeKind.Joined, "ü"), ((await changes.NextAsync()).Kind, (await member.CreateGroup("grüße").GetMembersAsync())[0].Id));
+        await membership.LeaveAsync();
+        Assert.Equal(GroupChangeKind.Left, (await changes.NextAsync()).Kind);
+    }
+
+    [Fact]
     public async Task Break_Group_EndsEveryMembership_AndTheWatcherSeesThemLeave()
     {
         var first = await _member.CreateGroup("broken").JoinAsync("a");

@@ -36,11 +36,11 @@ internal static class LuaScripts
           base = b; kf = b .. ':f'; ks = b .. ':s'; kh = b .. ':h'; kq = b .. ':q'; kw = b .. ':w'; ke = b .. ':e'; told = false
         end
         local function fmt(n) return string.format('%d', n) end
+        -- The base is PREFIX{K:NAME} and chan is PREFIXw:, so K is the byte at #chan; 103 is 'g', a group.
         local function changed()
           if told then return end
           told = true
-          local open = string.find(base, '{', 1, true)
-          if string.sub(base, open + 1, open + 2) == 'g:' then redis.call('PUBLISH', base .. ':n', 'c') end
+          if string.byte(base, #chan) == 103 then redis.call('PUBLISH', base .. ':n', 'c') end
         end
 
         """;
