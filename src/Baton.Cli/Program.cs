@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Invocation;
 using Baton.Cli;
 using Baton.Cli.Commands.Run;
+using Baton.Cli.Supervision;
 using Baton.Cli.Shared;
 
 // The main thread starts `run`'s command (see ChildLauncher), so Main is synchronous and every verb's

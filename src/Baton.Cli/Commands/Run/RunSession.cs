@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Baton.Cli.Shared;
+using Baton.Cli.Supervision;
 
 namespace Baton.Cli.Commands.Run;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Baton.Cli.Shared;
 
-namespace Baton.Cli.Commands.Run;
+namespace Baton.Cli.Supervision;
 
 /// <summary>
 /// While <c>baton run</c> waits and standard error is a terminal: one line, rewritten in place every

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Baton.Cli.Shared;
 
-namespace Baton.Cli.Commands.Run;
+namespace Baton.Cli.Supervision;
 
 /// <summary>
 /// SIGINT, SIGTERM and SIGHUP during <c>baton run</c>, with the runtime's default handling (terminate)

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Baton.Cli.Shared;
 
-namespace Baton.Cli.Commands.Run;
+namespace Baton.Cli.Supervision;
 
 /// <summary>
 /// Starts the command so that it cannot outlive baton: if baton is killed, even with <c>kill -9</c>, the kernel
