@@ -13,7 +13,7 @@ public sealed class ClusterBackendCliTests
     [InlineData("zookeeper")]
     public async Task Run_RunsTheCommandWithTheTokenAndListsTheHolderMeanwhile(string backend)
     {
-        var url = TestUrl(backend);
+        var url = ClusterServers.TestUrl(backend);
         await using (var holder = BatonProcess.Start("run", "deploy", "--backend", url, "--", "sh", "-c", "echo token=$BATON_FENCING_TOKEN; read line"))
         {
             var line = await holder.WaitForLineAsync("token=");
@@ -41,17 +41,5 @@ public sealed class ClusterBackendCliTests
         Assert.Equal(69, exitCode);
         Assert.Contains("127.0.0.1:1", error, StringComparison.Ordinal);
         Assert.DoesNotContain("hunter2", error, StringComparison.Ordinal);
-    }
-
-    /// <summary>The test server's URL with a key prefix of this test's own and a short session.</summary>
-    private static string TestUrl(string backend)
-    {
-        var variable = backend == "etcd" ? "BATON_TEST_ETCD_URL" : "BATON_TEST_ZOOKEEPER_URL";
-        var url = Environment.GetEnvironmentVariable(variable) is { Length: > 0 } set
-            ? set
-            : throw new InvalidOperationException($"{variable} is not set: start the server with scripts/servers/{backend}.sh (scripts/test.sh does).");
-        return backend == "etcd"
-            ? $"{url}?prefix=baton-cli-test/{Guid.NewGuid():N}/&ttl=5s"
-            : $"{url}?prefix=/baton-cli-test/{Guid.NewGuid():N}&ttl=4s";
     }
 }

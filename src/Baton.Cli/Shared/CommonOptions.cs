@@ -55,6 +55,13 @@ internal static class CommonOptions
         },
     };
 
+    /// <summary><c>--kill-after DUR</c> of the verbs that run a command: the grace between the SIGTERM of a loss and SIGKILL.</summary>
+    /// <param name="what">What is lost: "the lock", "leadership", "membership".</param>
+    public static Option<TimeSpan?> KillAfter(string what) => Duration(
+        "--kill-after",
+        $"When {what} is lost while COMMAND runs, baton sends it SIGTERM, then SIGKILL if it has not exited this long after: "
+        + $"{DurationParser.Syntax}. [default: {DurationParser.Format(Supervision.SupervisedCommand.DefaultKillAfter)}]");
+
     /// <summary>The backend URL to connect to: the option's value, or null for the library's default.</summary>
     /// <param name="parseResult">The parsed command line.</param>
     /// <param name="backend">The <c>--backend</c> option.</param>

@@ -33,6 +33,13 @@ internal static class ExitCodes
     /// <summary>EX_TEMPFAIL: the lock was not acquired within <c>--timeout</c>.</summary>
     public const int NotAcquired = 75;
 
+    /// <summary>
+    /// The lock, leadership or membership was lost (lease, session, an operator's break): <c>elect</c> and <c>join</c>
+    /// whenever it happened while the command ran, <c>run</c> only when it happened before the command started. The
+    /// number of EX_PROTOCOL, free in the sysexits range; baton's own meaning.
+    /// </summary>
+    public const int Lost = 76;
+
     /// <summary>EX_NOPERM: the backend refuses to break the lock (the file backend with a live holder).</summary>
     public const int Refused = 77;
 

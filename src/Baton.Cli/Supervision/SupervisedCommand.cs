@@ -9,8 +9,8 @@ namespace Baton.Cli.Supervision;
 /// A verb that runs a command while it holds something: <c>run</c> (a lock), <c>elect</c> (leadership), <c>join</c>
 /// (membership). The steps are the same for all three: check the command, connect, wait for the hold (SIGINT,
 /// SIGTERM or SIGHUP stops the wait: exit 128 + N), start the command on the main thread with the hold in its
-/// environment, pass signals on to it, send it SIGTERM when the hold is lost, wait for it, give the hold up. Every
-/// path out gives the hold up and closes the session.
+/// environment, pass signals on to it, end it when the hold is lost (<see cref="LossResponse"/>), wait for it, give
+/// the hold up. Every path out gives the hold up and closes the session.
 /// </summary>
 /// <remarks>
 /// <see cref="Execute"/> blocks the main thread on purpose: the command's parent-death signal is tied to the thread
@@ -18,13 +18,23 @@ namespace Baton.Cli.Supervision;
 /// </remarks>
 /// <param name="backendUrl">The backend URL, or null for the default.</param>
 /// <param name="child">The command after <c>--</c>.</param>
-internal abstract class SupervisedCommand(string? backendUrl, ChildCommandLine child)
+/// <param name="killAfter">How long the command has to exit after the SIGTERM of a loss before it gets SIGKILL.</param>
+internal abstract class SupervisedCommand(string? backendUrl, ChildCommandLine child, TimeSpan killAfter)
 {
+    /// <summary>The default of <c>--kill-after</c>: long enough to finish a write and exit, short enough not to overlap a successor for long.</summary>
+    public static readonly TimeSpan DefaultKillAfter = TimeSpan.FromSeconds(10);
+
     /// <summary>The verb's usage line for messages, such as <c>baton run NAME [options] -- COMMAND [ARGS...]</c>.</summary>
     protected abstract string Usage { get; }
 
     /// <summary>The coordinator's options (a member id); null for the defaults.</summary>
     protected virtual CoordinatorOptions? Options => null;
+
+    /// <summary>
+    /// The exit code when the hold was lost while the command ran, whatever the command's own; null to exit with the
+    /// command's code (<c>run</c>, whose contract is "exits with COMMAND's exit code").
+    /// </summary>
+    protected virtual int? LostExitCode => ExitCodes.Lost;
 
     /// <summary>Runs it; returns the exit code.</summary>
     public int Execute()
@@ -174,6 +184,13 @@ internal abstract class SupervisedCommand(string? backendUrl, ChildCommandLine c
             return ExitCodes.SignalBase + signals.Received;
         }
 
+        if (hold.LostToken.IsCancellationRequested)
+        {
+            signals.Finished();
+            Report.Error($"lost {hold.Description} ({hold.LossReason}) before the command started; it was not started.");
+            return ExitCodes.Lost;
+        }
+
         RunningCommand? command;
         int execError;
         try
@@ -198,14 +215,17 @@ internal abstract class SupervisedCommand(string? backendUrl, ChildCommandLine c
         using (command)
         {
             signals.Started(command);
-            using var lost = hold.LostToken.Register(() =>
-            {
-                Report.Error($"lost {hold.Description} ({hold.LossReason}): ownership can no longer be guaranteed; sending SIGTERM to the command.");
-                _ = signals.SendToChild(NativeMethods.SIGTERM);
-            });
+            using var loss = new LossResponse(hold, signals, killAfter);
             command.WaitForEnd();
             signals.Finished();
-            return command.Reap();
+            var exitCode = command.Reap();
+            if (loss.Happened && LostExitCode is { } lostExitCode)
+            {
+                Report.Error($"the command ended with {exitCode} after {hold.Description} was lost; exiting {lostExitCode}.");
+                return lostExitCode;
+            }
+
+            return exitCode;
         }
     }
 }

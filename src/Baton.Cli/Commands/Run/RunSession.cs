@@ -21,12 +21,16 @@ namespace Baton.Cli.Commands.Run;
 /// <param name="shared">Hold shared rather than exclusive.</param>
 /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> for ever.</param>
 /// <param name="verbose">Say when the lock is taken and released.</param>
+/// <param name="killAfter">The grace between the SIGTERM of a lost lock and SIGKILL.</param>
 /// <param name="child">The command after <c>--</c>.</param>
-internal sealed class RunSession(string name, string? backendUrl, bool shared, TimeSpan timeout, bool verbose, ChildCommandLine child)
-    : SupervisedCommand(backendUrl, child)
+internal sealed class RunSession(string name, string? backendUrl, bool shared, TimeSpan timeout, bool verbose, TimeSpan killAfter, ChildCommandLine child)
+    : SupervisedCommand(backendUrl, child, killAfter)
 {
     /// <inheritdoc />
     protected override string Usage => $"baton run {Terminal.Printable(name)} [options] -- COMMAND [ARGS...]";
+
+    /// <summary>DESIGN.md: <c>run</c> exits with the command's exit code, also after a loss (the command got SIGTERM).</summary>
+    protected override int? LostExitCode => null;
 
     /// <inheritdoc />
     protected override async Task<Hold?> AcquireAsync(Coordinator coordinator, CancellationToken cancellationToken)

@@ -1,0 +1,32 @@
+using Xunit;
+
+namespace Baton.Cli.Tests;
+
+/// <summary>
+/// What baton does when the hold its command runs under is lost: SIGTERM to the command, SIGKILL after
+/// <c>--kill-after</c>. Lost here by an operator's break on etcd and ZooKeeper: the file backend's locks cannot be lost
+/// while baton lives (the kernel holds them).
+/// </summary>
+public sealed class LostHoldTests
+{
+    // Ignores SIGTERM (says so and goes on): only SIGKILL ends it.
+    private const string Stubborn = "trap 'echo got-term' TERM; echo ready; while :; do sleep 0.05; done";
+
+    [Theory]
+    [InlineData("etcd")]
+    [InlineData("zookeeper")]
+    public async Task Run_LockBroken_CommandGetsSigtermThenSigkillAfterTheGrace(string backend)
+    {
+        var url = ClusterServers.TestUrl(backend);
+        await using var baton = BatonProcess.Start("run", "job", "--kill-after", "1s", "--backend", url, "--", "sh", "-c", Stubborn);
+        await baton.WaitForLineAsync("ready");
+
+        var (breakExit, _, breakError) = await BatonProcess.RunAsync("break", "job", "--yes", "--backend", url);
+
+        Assert.True(breakExit == 0, breakError);
+        await baton.WaitForLineAsync("got-term");
+        Assert.Equal(137, await baton.WaitForExitAsync()); // run: the command's own status, here killed by SIGKILL
+        Assert.Contains("lost the lock 'job' (Broken)", baton.Error, StringComparison.Ordinal);
+        Assert.Contains("sent SIGKILL", baton.Error, StringComparison.Ordinal);
+    }
+}
