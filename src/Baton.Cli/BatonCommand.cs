@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Baton.Cli.Commands.Break;
 using Baton.Cli.Commands.Clean;
+using Baton.Cli.Commands.Elect;
 using Baton.Cli.Commands.Locks;
 using Baton.Cli.Commands.Run;
 using Baton.Cli.Shared;
@@ -11,7 +12,7 @@ namespace Baton.Cli;
 internal static class BatonCommand
 {
     /// <summary>Builds the command tree.</summary>
-    /// <param name="child">The command after <c>--</c> for <c>run</c>.</param>
+    /// <param name="child">The command after <c>--</c> for <c>run</c>, <c>elect</c> and <c>join</c>.</param>
     public static RootCommand Create(ChildCommandLine child)
     {
         var root = new RootCommand(
@@ -19,6 +20,7 @@ internal static class BatonCommand
             + "(etcd, Redis, PostgreSQL, ZooKeeper). Docs: docs/cli.md.")
         {
             RunCommand.Create(child),
+            ElectCommand.Create(child),
             LocksCommand.Create(),
             CleanCommand.Create(),
             BreakCommand.Create(),

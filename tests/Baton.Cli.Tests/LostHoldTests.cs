@@ -29,4 +29,27 @@ public sealed class LostHoldTests
         Assert.Contains("lost the lock 'job' (Broken)", baton.Error, StringComparison.Ordinal);
         Assert.Contains("sent SIGKILL", baton.Error, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("etcd")]
+    [InlineData("zookeeper")]
+    public async Task Elect_LeadershipBroken_CommandGetsSigtermBatonExits76AndTheNextCandidateLeads(string backend)
+    {
+        var url = ClusterServers.TestUrl(backend);
+        await using var leader = BatonProcess.Start(
+            "elect", "scheduler", "--backend", url, "--", "sh", "-c", "trap 'echo got-term; exit 0' TERM; echo leading; while :; do sleep 0.05; done");
+        await leader.WaitForLineAsync("leading");
+        await using var next = BatonProcess.Start("elect", "scheduler", "--backend", url, "--", "sh", "-c", "echo next-leading; read line");
+
+        var (breakExit, _, breakError) = await BatonProcess.RunAsync("break", "scheduler", "--yes", "--backend", url);
+
+        Assert.True(breakExit == 0, breakError);
+        Assert.Equal(76, await leader.WaitForExitAsync()); // the command exited 0, but it was not leading any more
+        Assert.Contains("got-term", leader.Output, StringComparison.Ordinal);
+        Assert.Contains("lost leadership of 'scheduler' (Broken)", leader.Error, StringComparison.Ordinal);
+        Assert.Contains("the command ended with 0 after leadership of 'scheduler' was lost; exiting 76", leader.Error, StringComparison.Ordinal);
+        await next.WaitForLineAsync("next-leading");
+        await next.WriteLineAsync("done");
+        Assert.Equal(0, await next.WaitForExitAsync());
+    }
 }

@@ -48,7 +48,7 @@ internal sealed class WaitStatusLine : IAsyncDisposable
         /// <summary><c>'x' held exclusive by HOST pid N (PROCESS) for 2m13s; waited 41.2s, 1 other(s) waiting</c>.</summary>
         Lock,
 
-        /// <summary><c>'x' led by HOST pid N (PROCESS) [ID], term T, for 2m13s; waited 41.2s, 1 other candidate(s)</c>.</summary>
+        /// <summary><c>'x' led by HOST pid N (PROCESS) [ID] for 2m13s; waited 41.2s, 1 other candidate(s)</c>.</summary>
         Election,
     }
 
@@ -86,8 +86,8 @@ internal sealed class WaitStatusLine : IAsyncDisposable
         if (style == Style.Election)
         {
             var candidates = others > 0 ? $", {others} other candidate(s)" : string.Empty;
-            return $"'{Terminal.Printable(name)}' led by {Terminal.Printable(member.Host)} pid {member.ProcessId} ({Terminal.Printable(member.ProcessName)}){id}, "
-                + $"term {holder.FencingToken}, for {DurationParser.Format(info.ObservedAt - holder.Since)}; {waitedText}{candidates}";
+            return $"'{Terminal.Printable(name)}' led by {Terminal.Printable(member.Host)} pid {member.ProcessId} ({Terminal.Printable(member.ProcessName)}){id} "
+                + $"for {DurationParser.Format(info.ObservedAt - holder.Since)}; {waitedText}{candidates}";
         }
 
         var queue = others > 0 ? $", {others} other(s) waiting" : string.Empty;
