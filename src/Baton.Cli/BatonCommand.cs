@@ -2,6 +2,7 @@ using System.CommandLine;
 using Baton.Cli.Commands.Break;
 using Baton.Cli.Commands.Clean;
 using Baton.Cli.Commands.Elect;
+using Baton.Cli.Commands.Join;
 using Baton.Cli.Commands.Locks;
 using Baton.Cli.Commands.Run;
 using Baton.Cli.Shared;
@@ -21,6 +22,7 @@ internal static class BatonCommand
         {
             RunCommand.Create(child),
             ElectCommand.Create(child),
+            JoinCommand.Create(child),
             LocksCommand.Create(),
             CleanCommand.Create(),
             BreakCommand.Create(),

@@ -13,6 +13,7 @@ public sealed class HelpAndTerminalTests : IDisposable
     [Theory]
     [InlineData("run")]
     [InlineData("elect")]
+    [InlineData("join")]
     [InlineData("locks")]
     [InlineData("clean")]
     [InlineData("break")]
@@ -30,7 +31,7 @@ public sealed class HelpAndTerminalTests : IDisposable
     {
         var (exitCode, output, _) = await BatonProcess.RunAsync("--help");
         Assert.Equal(0, exitCode);
-        foreach (var verb in new[] { "run", "elect", "locks", "clean", "break" })
+        foreach (var verb in new[] { "run", "elect", "join", "locks", "clean", "break" })
         {
             Assert.Contains($"  {verb}", output, StringComparison.Ordinal);
         }

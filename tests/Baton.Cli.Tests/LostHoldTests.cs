@@ -52,4 +52,19 @@ public sealed class LostHoldTests
         await next.WriteLineAsync("done");
         Assert.Equal(0, await next.WaitForExitAsync());
     }
+
+    [Fact]
+    public async Task Join_MembershipDeletedOnEtcd_CommandGetsSigtermAndBatonExits76()
+    {
+        var url = ClusterServers.TestUrl("etcd");
+        await using var member = BatonProcess.Start(
+            "join", "workers", "--id", "worker-1", "--backend", url, "--", "sh", "-c", "trap 'echo got-term; exit 0' TERM; echo joined; while :; do sleep 0.05; done");
+        await member.WaitForLineAsync("joined");
+
+        await ClusterServers.DeleteEtcdKeysAsync(url);
+
+        Assert.Equal(76, await member.WaitForExitAsync());
+        Assert.Contains("got-term", member.Output, StringComparison.Ordinal);
+        Assert.Contains("lost membership of 'worker-1' in 'workers' (Broken)", member.Error, StringComparison.Ordinal);
+    }
 }
