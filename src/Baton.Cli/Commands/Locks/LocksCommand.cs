@@ -75,8 +75,8 @@ internal static class LocksCommand
                     l.Name,
                     l.Kind == LockKind.Semaphore ? "semaphore" : "lock",
                     l.MaxCount,
-                    [.. l.Holders.Select(h => new HolderEntry(Mode(h.Mode), h.FencingToken, h.Since.ToUniversalTime(), Seconds(l.ObservedAt - h.Since), Member(h.Member)))],
-                    [.. l.Waiters.Select(w => new WaiterEntry(Mode(w.Mode), w.Since.ToUniversalTime(), Seconds(l.ObservedAt - w.Since), Member(w.Member)))]))]);
+                    [.. l.Holders.Select(h => new HolderEntry(Mode(h.Mode), h.FencingToken, h.Since.ToUniversalTime(), MemberEntry.Seconds(l.ObservedAt - h.Since), MemberEntry.From(h.Member)))],
+                    [.. l.Waiters.Select(w => new WaiterEntry(Mode(w.Mode), w.Since.ToUniversalTime(), MemberEntry.Seconds(l.ObservedAt - w.Since), MemberEntry.From(w.Member)))]))]);
 
     private static void WriteTable(LocksDocument document)
     {
@@ -102,20 +102,7 @@ internal static class LocksCommand
             }
         }
 
-        var widths = new int[header.Length];
-        foreach (var row in rows)
-        {
-            for (var i = 0; i < row.Length; i++)
-            {
-                widths[i] = Math.Max(widths[i], row[i].Length);
-            }
-        }
-
-        foreach (var row in rows)
-        {
-            var line = string.Join("  ", row.Select((cell, i) => i == row.Length - 1 ? cell : cell.PadRight(widths[i])));
-            StandardStreams.Out.WriteLine(line.TrimEnd());
-        }
+        Table.Write(rows);
     }
 
     private static string[] Row(string name, string kind, string state, string mode, string token, double seconds, DateTimeOffset since, MemberEntry member) =>
@@ -126,7 +113,7 @@ internal static class LocksCommand
         mode,
         token,
         DurationParser.Format(TimeSpan.FromSeconds(seconds)),
-        since.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+        MemberEntry.TableTime(since),
         Terminal.Printable(member.Host),
         member.Pid.ToString(CultureInfo.InvariantCulture),
         Terminal.Printable(member.Process),
@@ -139,8 +126,4 @@ internal static class LocksCommand
         LockMode.Shared => "shared",
         _ => "semaphore",
     };
-
-    private static double Seconds(TimeSpan span) => Math.Round(Math.Max(0, span.TotalSeconds), 3);
-
-    private static MemberEntry Member(MemberIdentity member) => new(member.Host, member.ProcessId, member.ProcessName, member.CustomId);
 }

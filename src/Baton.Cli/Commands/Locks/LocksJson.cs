@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Baton.Cli.Shared;
 
 namespace Baton.Cli.Commands.Locks;
 
@@ -34,13 +35,6 @@ internal sealed record HolderEntry(string Mode, long FencingToken, DateTimeOffse
 /// <param name="WaitedSeconds">How long it had waited when listed.</param>
 /// <param name="Member">Who it is.</param>
 internal sealed record WaiterEntry(string Mode, DateTimeOffset Since, double WaitedSeconds, MemberEntry Member);
-
-/// <summary>A holder's or waiter's identity.</summary>
-/// <param name="Host">Host name.</param>
-/// <param name="Pid">Process id on that host.</param>
-/// <param name="Process">Process name.</param>
-/// <param name="Id">The application's member id, or null.</param>
-internal sealed record MemberEntry(string Host, int Pid, string Process, string? Id);
 
 /// <summary>Source-generated serialization (no reflection: the command is trimmed and AOT-compiled).</summary>
 [JsonSourceGenerationOptions(
