@@ -3,6 +3,7 @@ using Baton.Cli.Commands.Break;
 using Baton.Cli.Commands.Clean;
 using Baton.Cli.Commands.Elect;
 using Baton.Cli.Commands.Join;
+using Baton.Cli.Commands.Leader;
 using Baton.Cli.Commands.Locks;
 using Baton.Cli.Commands.Run;
 using Baton.Cli.Shared;
@@ -24,6 +25,7 @@ internal static class BatonCommand
             ElectCommand.Create(child),
             JoinCommand.Create(child),
             LocksCommand.Create(),
+            LeaderCommand.Create(),
             CleanCommand.Create(),
             BreakCommand.Create(),
         };

@@ -15,6 +15,7 @@ public sealed class HelpAndTerminalTests : IDisposable
     [InlineData("elect")]
     [InlineData("join")]
     [InlineData("locks")]
+    [InlineData("leader")]
     [InlineData("clean")]
     [InlineData("break")]
     public async Task Help_EveryVerb_ShowsUsageOptionsAndExamples(string verb)
@@ -31,7 +32,7 @@ public sealed class HelpAndTerminalTests : IDisposable
     {
         var (exitCode, output, _) = await BatonProcess.RunAsync("--help");
         Assert.Equal(0, exitCode);
-        foreach (var verb in new[] { "run", "elect", "join", "locks", "clean", "break" })
+        foreach (var verb in new[] { "run", "elect", "join", "locks", "leader", "clean", "break" })
         {
             Assert.Contains($"  {verb}", output, StringComparison.Ordinal);
         }

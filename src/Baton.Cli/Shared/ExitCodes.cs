@@ -49,6 +49,15 @@ internal static class ExitCodes
     /// <summary>The command was not found (as the shells say it).</summary>
     public const int CommandNotFound = 127;
 
+    /// <summary>
+    /// 128 + SIGPIPE: a watch's output was closed (its reader exited), the status a shell tool gets when SIGPIPE
+    /// kills it; baton exits with it (.NET ignores SIGPIPE, so the write fails instead).
+    /// </summary>
+    public const int OutputClosed = 141;
+
+    /// <summary><c>leader</c>: nobody leads the election (as <c>grep</c> says "no match": a script's <c>if</c> can test it).</summary>
+    public const int NobodyLeads = 1;
+
     /// <summary>Added to a signal's number when baton or its command ended because of that signal.</summary>
     public const int SignalBase = 128;
 }
