@@ -5,6 +5,7 @@ using Baton.Cli.Commands.Elect;
 using Baton.Cli.Commands.Join;
 using Baton.Cli.Commands.Leader;
 using Baton.Cli.Commands.Locks;
+using Baton.Cli.Commands.Members;
 using Baton.Cli.Commands.Run;
 using Baton.Cli.Shared;
 
@@ -26,6 +27,7 @@ internal static class BatonCommand
             JoinCommand.Create(child),
             LocksCommand.Create(),
             LeaderCommand.Create(),
+            MembersCommand.Create(),
             CleanCommand.Create(),
             BreakCommand.Create(),
         };

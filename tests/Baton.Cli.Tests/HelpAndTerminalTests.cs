@@ -16,6 +16,7 @@ public sealed class HelpAndTerminalTests : IDisposable
     [InlineData("join")]
     [InlineData("locks")]
     [InlineData("leader")]
+    [InlineData("members")]
     [InlineData("clean")]
     [InlineData("break")]
     public async Task Help_EveryVerb_ShowsUsageOptionsAndExamples(string verb)
@@ -32,7 +33,7 @@ public sealed class HelpAndTerminalTests : IDisposable
     {
         var (exitCode, output, _) = await BatonProcess.RunAsync("--help");
         Assert.Equal(0, exitCode);
-        foreach (var verb in new[] { "run", "elect", "join", "locks", "leader", "clean", "break" })
+        foreach (var verb in new[] { "run", "elect", "join", "locks", "leader", "members", "clean", "break" })
         {
             Assert.Contains($"  {verb}", output, StringComparison.Ordinal);
         }
