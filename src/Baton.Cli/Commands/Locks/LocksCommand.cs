@@ -6,7 +6,10 @@ using Baton.Cli.Shared;
 
 namespace Baton.Cli.Commands.Locks;
 
-/// <summary><c>baton locks [--backend URL] [--json]</c>: every held or awaited lock, its holders and waiters.</summary>
+/// <summary>
+/// <c>baton locks [--backend URL] [--json]</c>: every held or awaited lock, semaphore and group, its holders (a group's
+/// members) and waiters.
+/// </summary>
 internal static class LocksCommand
 {
     /// <summary>Builds the verb.</summary>
@@ -14,7 +17,7 @@ internal static class LocksCommand
     {
         var backend = CommonOptions.Backend();
         var json = new Option<bool>("--json") { Description = "Print JSON for programs (schema: docs/cli.md) instead of a table." };
-        var command = new Command("locks", "List every held or awaited lock: holders (host, pid, process) since when, fencing tokens, waiters and how long they have waited.")
+        var command = new Command("locks", "List every held or awaited lock, semaphore and group: holders (host, pid, process) since when, fencing tokens, waiters and how long they have waited.")
         {
             backend,
             json,
@@ -73,7 +76,7 @@ internal static class LocksCommand
                 .ThenBy(l => l.Name, StringComparer.Ordinal)
                 .Select(l => new LockEntry(
                     l.Name,
-                    l.Kind == LockKind.Semaphore ? "semaphore" : "lock",
+                    Kind(l.Kind),
                     l.MaxCount,
                     [.. l.Holders.Select(h => new HolderEntry(Mode(h.Mode), h.FencingToken, h.Since.ToUniversalTime(), MemberEntry.Seconds(l.ObservedAt - h.Since), MemberEntry.From(h.Member)))],
                     [.. l.Waiters.Select(w => new WaiterEntry(Mode(w.Mode), w.Since.ToUniversalTime(), MemberEntry.Seconds(l.ObservedAt - w.Since), MemberEntry.From(w.Member)))]))]);
@@ -119,6 +122,13 @@ internal static class LocksCommand
         Terminal.Printable(member.Process),
         member.Id is null ? "-" : Terminal.Printable(member.Id),
     ];
+
+    private static string Kind(LockKind kind) => kind switch
+    {
+        LockKind.Semaphore => "semaphore",
+        LockKind.Group => "group",
+        _ => "lock",
+    };
 
     private static string Mode(LockMode mode) => mode switch
     {

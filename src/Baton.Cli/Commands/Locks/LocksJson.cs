@@ -10,12 +10,12 @@ namespace Baton.Cli.Commands.Locks;
 /// <param name="SchemaVersion">1.</param>
 /// <param name="Backend">The backend URL, password hidden.</param>
 /// <param name="ObservedAt">When the listing was taken (UTC).</param>
-/// <param name="Locks">Every held or awaited name, sorted by kind and name.</param>
+/// <param name="Locks">Every held or awaited name, sorted by kind (locks, semaphores, groups) and name.</param>
 internal sealed record LocksDocument(int SchemaVersion, string Backend, DateTimeOffset ObservedAt, IReadOnlyList<LockEntry> Locks);
 
 /// <summary>One held or awaited name.</summary>
 /// <param name="Name">The lock's name, exactly.</param>
-/// <param name="Kind"><c>lock</c> (locks and reader-writer locks share names) or <c>semaphore</c>.</param>
+/// <param name="Kind"><c>lock</c> (locks, reader-writer locks and elections share names), <c>semaphore</c> or <c>group</c> (whose holders are its members).</param>
 /// <param name="MaxCount">A semaphore's slots; 1 for locks.</param>
 /// <param name="Holders">Who holds it, oldest first.</param>
 /// <param name="Waiters">Who waits, in the order they will be served where the backend has one.</param>
