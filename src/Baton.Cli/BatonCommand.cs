@@ -19,8 +19,8 @@ internal static class BatonCommand
     public static RootCommand Create(ChildCommandLine child)
     {
         var root = new RootCommand(
-            "baton: named locks for shell scripts, cron jobs and deploy steps — on one machine (lock files) or across machines "
-            + "(etcd, Redis, PostgreSQL, ZooKeeper). Docs: docs/cli.md.")
+            "baton: named locks, leader election and group membership for shell scripts, cron jobs, services and deploy steps — "
+            + "on one machine (lock files) or across machines (etcd, Redis, PostgreSQL, ZooKeeper). Docs: docs/cli.md.")
         {
             RunCommand.Create(child),
             ElectCommand.Create(child),
@@ -36,6 +36,8 @@ internal static class BatonCommand
             root,
             "baton run nightly -- ./nightly.sh        # never two at once",
             "baton run nightly --timeout 0 -- ./x     # skip when busy (exit 75)",
+            "baton elect scheduler -- ./scheduler     # runs only while this one leads",
+            "baton join workers --id w1 -- ./worker   # a group member while it runs",
             "baton locks                              # who holds what, who waits",
             "baton run NAME --help                    # more about a verb");
         Help.Install(root);
