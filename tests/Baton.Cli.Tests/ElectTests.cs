@@ -37,8 +37,8 @@ public sealed class ElectTests : IDisposable
     [Fact]
     public async Task Elect_LeadersBatonKilled_TheWaitingCandidateLeadsAtOnceWithATakeoverNote()
     {
-        await using var first = BatonProcess.Start("elect", "scheduler", "--backend", _locks.Url, "--", "sh", "-c", "echo leading; exec sleep 60");
-        await first.WaitForLineAsync("leading");
+        await using var first = BatonProcess.Start("elect", "scheduler", "--backend", _locks.Url, "--", "sh", "-c", "echo \"leading $$\"; exec sleep 60");
+        var command = int.Parse((await first.WaitForLineAsync("leading "))["leading ".Length..], CultureInfo.InvariantCulture);
         await using var second = BatonProcess.Start("elect", "scheduler", "--backend", _locks.Url, "--", "sh", "-c", "echo leading; read line");
         await LocksJson.WaitForAsync(_locks.Url, "scheduler", l => l.Waiters.Any(w => w.Pid == second.Id));
 
@@ -51,6 +51,7 @@ public sealed class ElectTests : IDisposable
         Assert.Contains($"note: the previous leader of 'scheduler' did not resign cleanly", second.Error, StringComparison.Ordinal);
         await second.WriteLineAsync("done");
         Assert.Equal(0, await second.WaitForExitAsync());
+        await ProcessState.WaitUntilGoneAsync(command); // the deposed command died with its baton
     }
 
     [Fact]
