@@ -31,6 +31,39 @@ public sealed class ClusterBackendCliTests
         Assert.Equal(0, (await BatonProcess.RunAsync("run", "deploy", "--timeout", "5s", "--backend", url, "--", "true")).ExitCode);
     }
 
+    /// <summary>
+    /// Groups on the cluster backends: the member listed by `baton members`, apart from the lock of the same name. On main
+    /// at the time of writing these backends keep a group's members as shared holds of the lock of its name (they do not
+    /// know LockKind.Group yet: `members` shows none, and `run NAME` waits for the members); un-skip this when their
+    /// issue-9 work (groups in a namespace of their own) lands.
+    /// </summary>
+    [Theory(Skip = "the etcd and ZooKeeper backends do not keep groups apart yet (issue 9, backend work)")]
+    [InlineData("etcd")]
+    [InlineData("zookeeper")]
+    public async Task JoinAndMembers_TheMemberIsListed_ApartFromTheLockOfTheSameName(string backend)
+    {
+        var url = ClusterServers.TestUrl(backend);
+        await using var member = BatonProcess.Start(
+            "join", "workers", "--id", "worker-1", "--capabilities", "{\"zone\":\"a\"}", "--backend", url, "--", "sh", "-c", "echo joined; read line");
+        await member.WaitForLineAsync("joined");
+
+        var (membersExit, members, membersError) = await BatonProcess.RunAsync("members", "workers", "--json", "--backend", url);
+        var (runExit, _, runError) = await BatonProcess.RunAsync("run", "workers", "--timeout", "0", "--backend", url, "--", "true");
+
+        Assert.True(membersExit == 0, membersError);
+        using (var document = System.Text.Json.JsonDocument.Parse(members))
+        {
+            var listed = Assert.Single(document.RootElement.GetProperty("members").EnumerateArray());
+            Assert.Equal("worker-1", listed.GetProperty("id").GetString());
+            Assert.Equal(member.Id, listed.GetProperty("member").GetProperty("pid").GetInt32());
+            Assert.Equal("a", listed.GetProperty("capabilities").GetProperty("zone").GetString());
+        }
+
+        Assert.True(runExit == 0, $"the lock 'workers' is not the group 'workers': exit {runExit}, {runError}");
+        await member.WriteLineAsync("done");
+        Assert.Equal(0, await member.WaitForExitAsync());
+    }
+
     [Theory]
     [InlineData("etcd")]
     [InlineData("zookeeper")]
