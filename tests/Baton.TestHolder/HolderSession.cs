@@ -66,7 +66,7 @@ internal sealed class HolderSession(Coordinator coordinator, LineWriter output)
         switch (parts[0])
         {
             case "acquire":
-                Expect(parts, 5, "acquire TAG lock|read|write|semaphore:N NAME-BASE64URL TIMEOUT-MS|inf");
+                Expect(parts, 5, "acquire TAG lock|read|write|semaphore:N|elect|join[:CAPS-BASE64URL] NAME-BASE64URL TIMEOUT-MS|inf");
                 StartAcquire(tag, parts[2], DecodeName(parts[3]), ParseTimeout(parts[4]));
                 break;
             case "cancel":
@@ -100,12 +100,13 @@ internal sealed class HolderSession(Coordinator coordinator, LineWriter output)
                 output.WriteLine($"MEMBER {tag} {JsonSerializer.Serialize(coordinator.Member, Json)}");
                 break;
             case "break":
-                Expect(parts, 4, "break TAG lock|semaphore NAME-BASE64URL");
+                Expect(parts, 4, "break TAG lock|semaphore|group NAME-BASE64URL");
                 var kind = parts[2] switch
                 {
                     "lock" => LockKind.Lock,
                     "semaphore" => LockKind.Semaphore,
-                    _ => throw new FormatException($"'{parts[2]}' is not a kind to break: expected lock or semaphore."),
+                    "group" => LockKind.Group,
+                    _ => throw new FormatException($"'{parts[2]}' is not a kind to break: expected lock, semaphore or group."),
                 };
                 var broken = await coordinator.BreakLockAsync(DecodeName(parts[3]), kind);
                 output.WriteLine($"BROKEN {tag} {broken.Count}");
@@ -122,28 +123,39 @@ internal sealed class HolderSession(Coordinator coordinator, LineWriter output)
 
     private void StartAcquire(string tag, string mode, string name, TimeSpan timeout)
     {
-        Func<CancellationToken, ValueTask<LockHandleBase?>> acquire;
+        Func<CancellationToken, ValueTask<Hold?>> acquire;
         if (mode == "lock")
         {
             var target = coordinator.CreateLock(name);
-            acquire = async token => await target.TryAcquireAsync(timeout, token);
+            acquire = async token => await target.TryAcquireAsync(timeout, token) is { } h ? Hold.Of(h) : null;
         }
         else if (mode is "read" or "write")
         {
             var target = coordinator.CreateReaderWriterLock(name);
             acquire = mode == "read"
-                ? async token => await target.TryAcquireReadAsync(timeout, token)
-                : async token => await target.TryAcquireWriteAsync(timeout, token);
+                ? async token => await target.TryAcquireReadAsync(timeout, token) is { } h ? Hold.Of(h) : null
+                : async token => await target.TryAcquireWriteAsync(timeout, token) is { } h ? Hold.Of(h) : null;
         }
         else if (mode.StartsWith("semaphore:", StringComparison.Ordinal)
             && int.TryParse(mode.AsSpan("semaphore:".Length), NumberStyles.None, CultureInfo.InvariantCulture, out var count))
         {
             var target = coordinator.CreateSemaphore(name, count);
-            acquire = async token => await target.TryAcquireAsync(timeout, token);
+            acquire = async token => await target.TryAcquireAsync(timeout, token) is { } h ? Hold.Of(h) : null;
+        }
+        else if (mode == "elect")
+        {
+            var election = coordinator.CreateElection(name);
+            acquire = async token => await election.TryCampaignAsync(timeout, token) is { } l ? Hold.Of(l) : null;
+        }
+        else if (mode == "join" || mode.StartsWith("join:", StringComparison.Ordinal))
+        {
+            var group = coordinator.CreateGroup(name);
+            var capabilities = mode == "join" ? null : DecodeName(mode["join:".Length..]);
+            acquire = async token => Hold.Of(await group.JoinAsync(null, capabilities, timeout, token));
         }
         else
         {
-            throw new FormatException($"'{mode}' is not a mode: expected lock, read, write or semaphore:N.");
+            throw new FormatException($"'{mode}' is not a mode: expected lock, read, write, semaphore:N, elect, join or join:CAPABILITIES-BASE64URL.");
         }
 
         var entry = new Entry(name, new CancellationTokenSource());
@@ -158,10 +170,10 @@ internal sealed class HolderSession(Coordinator coordinator, LineWriter output)
         }
     }
 
-    private async Task AcquireAsync(string tag, Entry entry, Func<CancellationToken, ValueTask<LockHandleBase?>> acquire)
+    private async Task AcquireAsync(string tag, Entry entry, Func<CancellationToken, ValueTask<Hold?>> acquire)
     {
         var pending = entry.Pending!;
-        LockHandleBase? handle;
+        Hold? handle;
         try
         {
             handle = await acquire(pending.Token);
@@ -245,7 +257,7 @@ internal sealed class HolderSession(Coordinator coordinator, LineWriter output)
     {
         lock (_gate)
         {
-            var handle = Held(tag) as ReaderWriterLockHandle
+            var handle = Held(tag).Inner as ReaderWriterLockHandle
                 ?? throw new InvalidOperationException($"'{tag}' is not a reader-writer hold (acquired with read or write).");
             var entry = _entries[tag];
             if (entry.Pending is not null)
@@ -285,7 +297,7 @@ internal sealed class HolderSession(Coordinator coordinator, LineWriter output)
 
     private async Task DowngradeAsync(string tag)
     {
-        var handle = Held(tag) as ReaderWriterLockHandle
+        var handle = Held(tag).Inner as ReaderWriterLockHandle
             ?? throw new InvalidOperationException($"'{tag}' is not a reader-writer hold (acquired with read or write).");
         await handle.DowngradeAsync();
         output.WriteLine(FormattableString.Invariant($"DOWNGRADED {tag} {handle.FencingToken}"));
@@ -328,7 +340,7 @@ internal sealed class HolderSession(Coordinator coordinator, LineWriter output)
         }
     }
 
-    private LockHandleBase Held(string tag)
+    private Hold Held(string tag)
     {
         lock (_gate)
         {
@@ -403,7 +415,7 @@ internal sealed class HolderSession(Coordinator coordinator, LineWriter output)
 
         public CancellationTokenSource? Pending { get; set; } = pending;
 
-        public LockHandleBase? Handle { get; set; }
+        public Hold? Handle { get; set; }
 
         public Task? Operation { get; set; }
 

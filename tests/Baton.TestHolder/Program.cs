@@ -18,7 +18,9 @@
 // Tokens are separated by spaces. TAG is any token without spaces chosen by the caller; it names one
 // hold (or one request) and appears as the second token of every reply about it. NAME is the lock name
 // in base64url (RFC 4648 §5, padding optional) of its UTF-8 bytes, so any name travels safely.
-// TIMEOUT is milliseconds, or "inf". MODE is lock | read | write | semaphore:N.
+// TIMEOUT is milliseconds, or "inf". MODE is lock | read | write | semaphore:N | elect (campaign in the election
+// NAME: the token is the term) | join or join:CAPS (join the group NAME with the holder's --id and capabilities CAPS,
+// base64url JSON; the timeout is how long a member with the same id may take to leave; the token is the join's).
 //
 //   acquire TAG MODE NAME TIMEOUT   starts acquiring; commands keep being read while it waits. Later:
 //                                     ACQUIRED TAG TOKEN [takeover:PREVTOKEN:REASON:PREVPID]
@@ -33,7 +35,7 @@
 //   lost? TAG                       -> HELD TAG | LOST TAG REASON
 //   list [TAG]                      -> LIST TAG JSON       (Coordinator.ListLocksAsync: camelCase, enums as names)
 //   whoami [TAG]                    -> MEMBER TAG JSON     (this member's identity)
-//   break TAG lock|semaphore NAME   -> BROKEN TAG COUNT    (Coordinator.BreakLockAsync)
+//   break TAG lock|semaphore|group NAME -> BROKEN TAG COUNT (Coordinator.BreakLockAsync)
 //   ping [TAG]                      -> PONG TAG            (every earlier command has been read)
 //   exit                            cancels what is pending (CANCELED TAG each), releases everything,
 //                                   prints BYE and exits 0

@@ -78,6 +78,18 @@ internal sealed class FileBackend : CoordinationBackend
         return new(Listing.List(Directory, TimeProvider.GetUtcNow()));
     }
 
+    public override ValueTask<LockInfo?> GetLockAsync(LockKind kind, string name, CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        return new(Listing.ListOne(Directory, FileLockTarget.Create(Options, kind, name), TimeProvider.GetUtcNow()));
+    }
+
+    public override ValueTask<NameWatch?> WatchNameAsync(LockKind kind, string name, CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        return new(FileNameWatch.Start(Directory, FileLockTarget.Create(Options, kind, name), TimeProvider));
+    }
+
     public override ValueTask<IReadOnlyList<LockHolder>> BreakLockAsync(LockKind kind, string name, CancellationToken cancellationToken)
     {
         ThrowIfDisposed();

@@ -12,6 +12,9 @@ namespace Baton;
 /// </summary>
 public sealed class MemberGroup
 {
+    /// <summary>How long a join may take when its timeout is zero (only a stalled backend takes more than a round trip).</summary>
+    private static readonly TimeSpan JoinBound = TimeSpan.FromSeconds(30);
+
     private readonly Coordinator _coordinator;
     private readonly object? _preparedName;
 
@@ -48,9 +51,15 @@ public sealed class MemberGroup
         var startedAt = _coordinator.TimeProvider.GetTimestamp();
         while (true)
         {
+            // Nothing holds a group exclusively, so a member's shared hold comes at once; it is asked for as a wait (a
+            // backend may refuse a mere try that meets another joiner at the same instant), bounded so that a stalled
+            // backend cannot hold the caller for ever.
+            var remaining = Remaining();
             var grant = await Acquisition.RunAsync(
-                _coordinator, Name, _preparedName, LockKind.Group, LockMode.Shared, 1, Timeout.InfiniteTimeSpan, cancellationToken, member).ConfigureAwait(false);
-            var handle = new LockHandle(_coordinator, Name, LockKind.Group, grant!);
+                _coordinator, Name, _preparedName, LockKind.Group, LockMode.Shared, 1, remaining == TimeSpan.Zero ? JoinBound : remaining, cancellationToken, member)
+                .ConfigureAwait(false)
+                ?? throw new TimeoutException($"Could not join group '{Name}' as '{id}' within {timeout}.");
+            var handle = new LockHandle(_coordinator, Name, LockKind.Group, grant);
             GroupMember? earlier;
             try
             {
@@ -69,14 +78,18 @@ public sealed class MemberGroup
 
             // Two joins with one id: the earlier join (smaller token) stays, so concurrent joiners agree on who yields.
             await handle.ReleaseAsync().ConfigureAwait(false);
-            var remaining = timeout == Timeout.InfiniteTimeSpan ? timeout : timeout - _coordinator.TimeProvider.GetElapsedTime(startedAt);
-            if (remaining != Timeout.InfiniteTimeSpan && remaining <= TimeSpan.Zero
-                || !await LeavesWithinAsync(earlier, remaining, cancellationToken).ConfigureAwait(false))
+            remaining = Remaining();
+            if (remaining == TimeSpan.Zero || !await LeavesWithinAsync(earlier, remaining, cancellationToken).ConfigureAwait(false))
             {
                 throw new InvalidOperationException(
                     $"'{id}' is already a member of group '{Name}' ({earlier.Process}, joined {earlier.JoinedAt:O}); member ids are unique within a group.");
             }
         }
+
+        TimeSpan Remaining() =>
+            timeout == Timeout.InfiniteTimeSpan ? timeout : Max(TimeSpan.Zero, timeout - _coordinator.TimeProvider.GetElapsedTime(startedAt));
+
+        static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
     }
 
     /// <summary>The members, in the order they joined.</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 using Xunit;
 
 namespace Baton.Conformance.CrossProcess;
@@ -335,6 +336,78 @@ public abstract class CrossProcessConformanceTests : IAsyncLifetime
         var regained = await retry.WaitAsync(CrashReleaseWithin);
         Assert.True(regained is not null, $"The slot of killed pid {second.Pid} was not freed within {CrashReleaseWithin}.");
         Assert.True(regained.FencingToken > secondSlot.FencingToken, "The new slot's token is not greater than the killed holder's.");
+    }
+
+    [Fact]
+    public async Task Election_LeaderKilled_NextCandidateLeadsWithinCrashReleaseTimeWithALargerTerm()
+    {
+        var name = UniqueName("election");
+        var (leader, candidate) = await StartHoldersAsync();
+        var led = await leader.AcquireAsync(name, HolderMode.Elect);
+        var campaign = await candidate.StartAcquireAsync(name, HolderMode.Elect);
+        var election = Parent.CreateElection(name);
+        await WaitForListingAsync(Parent, name, i => HasWaiter(i, candidate.Pid) || campaign.HasCompleted, ReplyTimeout, "the second candidate to be queued");
+        Assert.Equal(leader.Pid, (await Guard(election.GetLeaderAsync()))?.Leader.ProcessId);
+        Assert.False(campaign.HasCompleted, "The second candidate was elected while the first led.");
+
+        await leader.KillHardAsync();
+        var elected = await campaign.WaitAsync(CrashReleaseWithin);
+
+        Assert.True(elected is not null, $"The second candidate was not elected within {CrashReleaseWithin} of the leader's kill -9.");
+        Assert.True(elected.FencingToken > led.FencingToken, $"Term {elected.FencingToken} after the killed leader's {led.FencingToken}.");
+        var now = await Guard(election.GetLeaderAsync());
+        Assert.Equal((candidate.Pid, elected.FencingToken), (now?.Leader.ProcessId, now?.Term));
+    }
+
+    [Fact]
+    public async Task Group_MemberKilled_WatcherSeesItLeaveWithinCrashReleaseTime()
+    {
+        var name = UniqueName("group");
+        var member = await StartHolderAsync("crashing-member");
+        var joined = await member.AcquireAsync(name, HolderMode.Join("""{"role":"worker"}"""));
+        var group = Parent.CreateGroup(name);
+        using var stop = new CancellationTokenSource();
+        var changes = Channel.CreateUnbounded<GroupChange>();
+        var watching = Task.Run(async () =>
+        {
+            await foreach (var change in group.WatchAsync(stop.Token).ConfigureAwait(false))
+            {
+                await changes.Writer.WriteAsync(change).ConfigureAwait(false);
+            }
+        });
+
+        try
+        {
+            var first = await WithinAsync(changes.Reader.ReadAsync().AsTask(), ReplyTimeout, "the watch to report the member");
+            Assert.Equal((GroupChangeKind.Joined, "crashing-member", member.Pid, joined.FencingToken), (first.Kind, first.Member.Id, first.Member.Process.ProcessId, first.Member.Token));
+            Assert.Contains("worker", first.Member.Capabilities, StringComparison.Ordinal);
+
+            await member.KillHardAsync();
+            var left = await WithinAsync(changes.Reader.ReadAsync().AsTask(), CrashReleaseWithin, $"the killed member (pid {member.Pid}) to be seen leaving");
+
+            Assert.Equal((GroupChangeKind.Left, "crashing-member"), (left.Kind, left.Member.Id));
+            Assert.Empty(await Guard(group.GetMembersAsync()));
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => watching);
+        }
+    }
+
+    [Fact]
+    public async Task Group_MembersInTwoProcesses_EachSeesBoth()
+    {
+        var name = UniqueName("group");
+        var (first, second) = await StartHoldersAsync();
+        var a = await first.AcquireAsync(name, HolderMode.Join());
+        var b = await second.AcquireAsync(name, HolderMode.Join());
+
+        var members = await Guard(Parent.CreateGroup(name).GetMembersAsync());
+
+        Assert.Equal([(first.Pid, a.FencingToken), (second.Pid, b.FencingToken)], members.Select(m => (m.Process.ProcessId, m.Token)));
+        var listed = await first.ListLocksAsync();
+        Assert.Equal(2, Assert.Single(listed, l => l.Name == name && l.Kind == LockKind.Group).Holders.Count);
     }
 
     /// <summary>Connects another coordinator to <see cref="BackendUrl"/> in this process; disposed after the test.</summary>

@@ -281,7 +281,7 @@ public sealed class HolderProcess : IAsyncDisposable
     public async Task<int> BreakLockAsync(string name, LockKind kind = LockKind.Lock)
     {
         var tag = NewTag("break");
-        var kindText = kind == LockKind.Semaphore ? "semaphore" : "lock";
+        var kindText = kind switch { LockKind.Semaphore => "semaphore", LockKind.Group => "group", _ => "lock" };
         var reply = await RequestAsync($"break {tag} {kindText} {EncodeName(name)}", tag, "BROKEN").ConfigureAwait(false);
         return int.Parse(reply.Arguments[0], CultureInfo.InvariantCulture);
     }

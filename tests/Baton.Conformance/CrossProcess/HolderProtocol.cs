@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Baton.Conformance.CrossProcess;
 
-/// <summary>What a holder child acquires: <c>lock</c>, <c>read</c>, <c>write</c> or <c>semaphore:N</c>.</summary>
+/// <summary>What a holder child acquires: <c>lock</c>, <c>read</c>, <c>write</c>, <c>semaphore:N</c>, <c>elect</c> or <c>join[:CAPS]</c>.</summary>
 public readonly record struct HolderMode
 {
     private HolderMode(string text) => Text = text;
@@ -21,6 +21,13 @@ public readonly record struct HolderMode
 
     /// <summary>A slot of a semaphore of <paramref name="maxCount"/>.</summary>
     public static HolderMode Semaphore(int maxCount) => new(string.Create(CultureInfo.InvariantCulture, $"semaphore:{maxCount}"));
+
+    /// <summary>A campaign in the election of the name (<see cref="Coordinator.CreateElection"/>); the token is the term.</summary>
+    public static HolderMode Elect { get; } = new("elect");
+
+    /// <summary>Joining the group of the name with the holder's member id and these capabilities (JSON, or null).</summary>
+    public static HolderMode Join(string? capabilities = null) =>
+        new(capabilities is null ? "join" : "join:" + HolderProcess.EncodeName(capabilities));
 
     /// <inheritdoc/>
     public override string ToString() => Text ?? "lock";

@@ -37,6 +37,10 @@ public sealed class ApiConventionTests
         Assert.Empty(typeof(DistributedReaderWriterLock).GetConstructors());
         Assert.Empty(typeof(DistributedSemaphore).GetConstructors());
         Assert.Empty(typeof(Coordinator).GetConstructors());
+        Assert.Empty(typeof(LeaderElection).GetConstructors());
+        Assert.Empty(typeof(MemberGroup).GetConstructors());
+        Assert.Empty(typeof(Leadership).GetConstructors());
+        Assert.Empty(typeof(GroupMembership).GetConstructors());
     }
 
     [Fact]
@@ -51,7 +55,8 @@ public sealed class ApiConventionTests
         var offenders = PublicTypes
             .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly))
             .Where(m => m.Name.EndsWith("Async", StringComparison.Ordinal))
-            .Where(m => m.Name is not ("DisposeAsync" or "ReleaseAsync" or "WithdrawAsync"))
+            // Ending a hold never fails and never waits for the caller's sake (rule 5): nothing to cancel.
+            .Where(m => m.Name is not ("DisposeAsync" or "ReleaseAsync" or "WithdrawAsync" or "ResignAsync" or "LeaveAsync"))
             .Where(m => m.GetParameters() is var p && (p.Length == 0 || p[^1].ParameterType != typeof(CancellationToken)))
             .Select(m => $"{m.DeclaringType!.Name}.{m.Name}")
             .ToList();

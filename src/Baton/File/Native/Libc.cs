@@ -68,6 +68,13 @@ internal static partial class Libc
     public const uint IN_CLOSE_WRITE = 0x8;
     public const uint IN_CLOSE_NOWRITE = 0x10;
     public const uint IN_DELETE_SELF = 0x400;
+    public const uint IN_MODIFY = 0x2;
+    public const uint IN_MOVED_FROM = 0x40;
+    public const uint IN_MOVED_TO = 0x80;
+    public const uint IN_CREATE = 0x100;
+    public const uint IN_DELETE = 0x200;
+    public const uint IN_Q_OVERFLOW = 0x4000;
+    public const uint IN_IGNORED = 0x8000;
     public const short POLLIN = 0x1;
 
     // mmap.

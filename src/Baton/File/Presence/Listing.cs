@@ -11,6 +11,21 @@ internal static class Listing
         var records = new List<RecordData>();
         InFileScanner.Collect(directory, records);
         RecordScanner.Collect(directory, records);
+        return Group(records, now);
+    }
+
+    /// <summary>The holds and waits of one name: its lock file and the records beside it, not the whole directory.</summary>
+    public static LockInfo? ListOne(FileLockDirectory directory, FileLockTarget target, DateTimeOffset now)
+    {
+        var records = new List<RecordData>();
+        InFileScanner.CollectOne(directory, target.FileName, records);
+        RecordScanner.Collect(directory, records, target.RecordPrefix);
+        records.RemoveAll(r => r.Kind != target.Kind || !string.Equals(r.Name, target.Name, StringComparison.Ordinal));
+        return Group(records, now) is [var one] ? one : null;
+    }
+
+    private static List<LockInfo> Group(List<RecordData> records, DateTimeOffset now)
+    {
         var locks = new List<LockInfo>();
         foreach (var group in records.GroupBy(static r => (r.Kind, r.Name)))
         {

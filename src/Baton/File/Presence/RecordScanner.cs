@@ -12,10 +12,13 @@ namespace Baton.Files.Presence;
 /// </summary>
 internal static class RecordScanner
 {
-    /// <summary>Adds every live record kept beside the lock files; removes dead waiters' records on the way.</summary>
-    public static void Collect(FileLockDirectory directory, List<RecordData> records)
+    /// <summary>
+    /// Adds every live record kept beside the lock files (or only those of one name's record prefix); removes dead
+    /// waiters' records on the way.
+    /// </summary>
+    public static void Collect(FileLockDirectory directory, List<RecordData> records, string? prefix = null)
     {
-        foreach (var fileName in RecordFiles(directory, prefix: null))
+        foreach (var fileName in RecordFiles(directory, prefix))
         {
             using var fd = OpenRecord(directory, fileName);
             if (fd is null)

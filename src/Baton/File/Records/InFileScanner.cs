@@ -121,6 +121,16 @@ internal static class InFileScanner
         }
     }
 
+    /// <summary>Adds the live records of one lock file, when it exists.</summary>
+    public static void CollectOne(FileLockDirectory directory, string fileName, List<RecordData> records)
+    {
+        using var fd = OpenForListing(directory, fileName);
+        if (fd is not null)
+        {
+            CollectFile(fd, records);
+        }
+    }
+
     private static void CollectFile(SafeFileHandle fd, List<RecordData> records)
     {
         if (Libc.Statx(fd, string.Empty, Libc.AT_EMPTY_PATH, Libc.STATX_BASIC_STATS, out var stat) != 0

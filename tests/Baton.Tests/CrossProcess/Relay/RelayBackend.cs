@@ -76,7 +76,7 @@ internal sealed class RelayBackend : CoordinationBackend
             Mode = request.Mode,
             MaxCount = request.MaxCount,
             Wait = request.Wait,
-            Member = _member,
+            Member = request.Member,
         });
         if (reply.Op != "queued")
         {
