@@ -123,7 +123,7 @@ public sealed class LeaderTests : IDisposable
         using var deadline = new CancellationTokenSource(BatonProcess.Patience);
         Assert.Contains("nobody leads", await pipeline.StandardOutput.ReadLineAsync(deadline.Token), StringComparison.Ordinal); // head has exited
 
-        // A leader until the watch has ended: a watch that reads every 250 ms might miss a shorter one.
+        // A leader until the watch has ended: where a backend has no change notices, a watch reads every 250 ms and could miss a shorter one.
         await using var elected = BatonProcess.Start("elect", "scheduler", "--backend", _locks.Url, "--", "sh", "-c", "echo leading; read line");
         await elected.WaitForLineAsync("leading");
 

@@ -41,6 +41,12 @@ internal sealed class JoinSession(
                 : $" It did not leave within {DurationParser.Format(timeout)}."));
             return null;
         }
+        catch (TimeoutException e)
+        {
+            // A member's hold comes at once; only a stalled backend keeps a join waiting past its bound.
+            Report.Error(Terminal.Printable(e.Message));
+            return null;
+        }
 
         return new Hold(
             $"membership of '{Terminal.Printable(membership.MemberId)}' in '{Terminal.Printable(group)}'",
