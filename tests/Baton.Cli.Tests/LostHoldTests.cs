@@ -27,7 +27,7 @@ public sealed class LostHoldTests
         await baton.WaitForLineAsync("got-term");
         Assert.Equal(137, await baton.WaitForExitAsync()); // run: the command's own status, here killed by SIGKILL
         Assert.Contains("lost the lock 'job' (Broken)", baton.Error, StringComparison.Ordinal);
-        Assert.Contains("sent SIGKILL", baton.Error, StringComparison.Ordinal);
+        Assert.Contains("the command did not exit within 1.0s of SIGTERM; sent SIGKILL.", baton.Error, StringComparison.Ordinal);
     }
 
     [Theory]
