@@ -1,6 +1,6 @@
 // Baton.Failover — how fast elections and groups react, per backend, with real processes on this machine.
 //
-//   dotnet run -c Release --project bench/Baton.Failover -- --backend URL [--trials N] [--measures failover,membership]
+//   dotnet run -c Release --project bench/Baton.Failover -- --backend URL [--trials N] [--measures failover,membership] [--seed S]
 //
 // failover:   a leader process and a second candidate campaign in one election; the leader is killed (kill -9);
 //             the time from the kill to the second candidate's "elected" (lease backends: about the lease time).
@@ -22,6 +22,7 @@ if (args is ["child", var role, var childUrl, var childName])
 
 string? url = null;
 var trials = 5;
+var seed = 1;
 var measures = new[] { "failover", "membership" };
 for (var i = 0; i + 1 < args.Length; i += 2)
 {
@@ -29,6 +30,7 @@ for (var i = 0; i + 1 < args.Length; i += 2)
     {
         case "--backend": url = args[i + 1]; break;
         case "--trials": trials = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+        case "--seed": seed = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
         case "--measures": measures = args[i + 1].Split(','); break;
         default: Console.Error.WriteLine($"unknown option {args[i]}"); return 64;
     }
@@ -47,6 +49,7 @@ if (url is null)
 }
 
 var patience = TimeSpan.FromSeconds(90);
+var random = new Random(seed);
 var rows = new List<(string Measure, List<double> Milliseconds)>();
 Console.Error.WriteLine($"{url}: {trials} trials of {string.Join(", ", measures)}");
 if (measures.Contains("failover"))
@@ -67,6 +70,9 @@ if (measures.Contains("failover"))
             }
         }
 
+        // A crash lands anywhere in the lease's renewal cycle (a third of the TTL): kill at a random moment of the next
+        // second rather than at the same point after every start, so lease backends' figures spread as real ones do.
+        await Task.Delay(TimeSpan.FromMilliseconds(random.Next(1000)));
         var killedAt = leader.KillHard();
         var electedAt = await next.ExpectAsync("ELECTED", patience);
         samples.Add(Stopwatch.GetElapsedTime(killedAt, electedAt).TotalMilliseconds);
@@ -130,9 +136,12 @@ foreach (var (measure, samples) in rows)
 {
     samples.Sort();
     Console.WriteLine(FormattableString.Invariant(
-        $"| {measure} | {samples[samples.Count / 2]:F1} ms | {samples[0]:F1} ms | {samples[^1]:F1} ms | {samples.Count} |"));
+        $"| {measure} | {Median(samples):F1} ms | {samples[0]:F1} ms | {samples[^1]:F1} ms | {samples.Count} |"));
 }
 
 return 0;
+
+static double Median(List<double> sorted) =>
+    sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
 
 static string BackendLabel(string url) => Baton.Backends.BackendUrl.Redact(url);

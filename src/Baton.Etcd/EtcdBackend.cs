@@ -3,6 +3,7 @@ using Baton.Etcd.Connection;
 using Baton.Etcd.Holds;
 using Baton.Etcd.Introspection;
 using Baton.Etcd.Keys;
+using Baton.Etcd.Observing;
 using Baton.Etcd.Queue;
 using Etcdserverpb;
 using Google.Protobuf;
@@ -20,7 +21,7 @@ namespace Baton.Etcd;
 internal sealed partial class EtcdBackend : CoordinationBackend
 {
     /// <summary>Every unary call gives up after this, so nothing hangs on a silent cluster; waits are watches, not calls.</summary>
-    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(10);
 
     private readonly EtcdConnection _connection;
     private readonly EtcdOptions _options;
@@ -50,6 +51,9 @@ internal sealed partial class EtcdBackend : CoordinationBackend
     public WatchHub Hub { get; }
 
     public string DisplayUrl => _options.DisplayUrl;
+
+    /// <summary>The lease of this coordinator's holds now (null before the first one); replaced after it is lost.</summary>
+    public LeaseSession? CurrentSession => _session;
 
     private TimeProvider Time => _context.TimeProvider;
 
@@ -114,6 +118,21 @@ internal sealed partial class EtcdBackend : CoordinationBackend
         ThrowIfDisposed();
         var range = await RangeAsync(Layout.All, Layout.AllEnd, cancellationToken).ConfigureAwait(false);
         return EtcdListing.List(Layout, range.Kvs, Time.GetUtcNow());
+    }
+
+    /// <summary>One range read: the name's own keys.</summary>
+    public override async ValueTask<LockInfo?> GetLockAsync(LockKind kind, string name, CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        var (queue, _) = await ReadQueueAsync(new PreparedName(Layout, kind, name), cancellationToken).ConfigureAwait(false);
+        return EtcdListing.Find(name, kind, queue, Time.GetUtcNow());
+    }
+
+    /// <summary>A watch on the name's keys over the coordinator's watch stream: no connection or stream of its own.</summary>
+    public override async ValueTask<NameWatch?> WatchNameAsync(LockKind kind, string name, CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        return await EtcdNameWatch.StartAsync(this, new PreparedName(Layout, kind, name), CallTimeout, cancellationToken).ConfigureAwait(false);
     }
 
     public override async ValueTask<IReadOnlyList<LockHolder>> BreakLockAsync(LockKind kind, string name, CancellationToken cancellationToken)

@@ -8,6 +8,7 @@ using Baton.Redis.Keys;
 using Baton.Redis.Leases;
 using Baton.Redis.Scripts;
 using Baton.Redis.Waiting;
+using Baton.Redis.Watching;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
@@ -15,7 +16,8 @@ namespace Baton.Redis;
 
 /// <summary>
 /// One coordinator's session on a Redis server: one multiplexed connection (plus its pub/sub connection), one
-/// wake channel, one lease keeper. Every operation is one atomic Lua script (see <see cref="LuaScripts"/>).
+/// wake channel, one lease keeper, and a subscription per watched group. Every operation is one atomic Lua script
+/// (see <see cref="LuaScripts"/>).
 /// </summary>
 internal sealed partial class RedisBackend : CoordinationBackend
 {
@@ -36,7 +38,7 @@ internal sealed partial class RedisBackend : CoordinationBackend
         Member = context.Member;
         MemberJson = MemberCodec.Encode(context.Member);
         Owner = Guid.NewGuid().ToString("N");
-        ChannelPrefix = options.Prefix + "w:";
+        ChannelPrefix = options.Prefix + "w:"; // Two bytes past the prefix, as the kind letter of a base: scripts find it there.
         IndexKey = options.Prefix + "names";
         TtlMilliseconds = (long)options.Ttl.TotalMilliseconds;
         TtlTicks = (long)(options.Ttl.TotalSeconds * Clock.TimestampFrequency);
@@ -69,6 +71,12 @@ internal sealed partial class RedisBackend : CoordinationBackend
 
     public LeaseKeeper Keeper { get; }
 
+    /// <summary>The open watches of names (see <see cref="WatchNameAsync"/>).</summary>
+    public NameWatches Watches { get; } = new();
+
+    /// <summary>The pub/sub side of the connection.</summary>
+    public ISubscriber Subscriber => _connection.GetSubscriber();
+
     public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
     /// <summary>True while the interactive connection is up.</summary>
@@ -89,6 +97,8 @@ internal sealed partial class RedisBackend : CoordinationBackend
         }
 
         backend.Keeper.Start();
+        connection.ConnectionFailed += backend.OnConnectionChanged;
+        connection.ConnectionRestored += backend.OnConnectionChanged;
         return backend;
     }
 
@@ -119,12 +129,13 @@ internal sealed partial class RedisBackend : CoordinationBackend
         ThrowIfDisposed();
         var key = request.PreparedName as NameKey ?? NameKey.Create(Options.Prefix, request.Kind, request.Name);
         var id = NewId();
+        var member = MemberJsonOf(request.Member);
 
         // Registered before the request is sent: the grant's message may arrive before the reply.
         RedisTicket? ticket = null;
         if (request.Wait)
         {
-            ticket = new RedisTicket(this, key, id, request.Mode, request.MaxCount);
+            ticket = new RedisTicket(this, key, id, request.Mode, request.MaxCount, member);
             _tickets[id] = ticket;
         }
 
@@ -132,7 +143,7 @@ internal sealed partial class RedisBackend : CoordinationBackend
         RedisResult reply;
         try
         {
-            reply = await EvaluateAsync(LuaScripts.Acquire, [key.Key, IndexKey], AcquireArguments(id, request.Mode, request.Wait, request.MaxCount))
+            reply = await EvaluateAsync(LuaScripts.Acquire, [key.Key, IndexKey], AcquireArguments(id, request.Mode, request.Wait, request.MaxCount, member))
                 .ConfigureAwait(false);
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
@@ -190,6 +201,47 @@ internal sealed partial class RedisBackend : CoordinationBackend
         return Listing.Parse(reply, Options.Prefix, Clock.GetUtcNow());
     }
 
+    public override async ValueTask<LockInfo?> GetLockAsync(LockKind kind, string name, CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        var key = NameKey.Create(Options.Prefix, kind, name);
+        RedisResult reply;
+        try
+        {
+            reply = await EvaluateAsync(LuaScripts.Get, [key.Key, IndexKey], [ChannelPrefix]).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            throw Unavailable(e);
+        }
+
+        Watches.OnRead(key.Text, Clock.GetTimestamp(), reply.Length >= 5 ? (long)reply[4] : null);
+        return Listing.ParseOne(reply, key, Clock.GetUtcNow());
+    }
+
+    /// <summary>
+    /// Groups: a watch woken by the group's own notice channel (joins, leaves, expiries and breaks publish on it) and
+    /// by the earliest lease deadline of its members. Locks and semaphores: null, so elections poll — a notice on
+    /// every lock acquire and release would cost the lock's hot path (see docs/backends/redis.md).
+    /// </summary>
+    public override async ValueTask<NameWatch?> WatchNameAsync(LockKind kind, string name, CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        if (kind != LockKind.Group)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await RedisNameWatch.StartAsync(this, NameKey.Create(Options.Prefix, kind, name), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            throw Unavailable(e);
+        }
+    }
+
     public override async ValueTask<IReadOnlyList<LockHolder>> BreakLockAsync(LockKind kind, string name, CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
@@ -224,6 +276,9 @@ internal sealed partial class RedisBackend : CoordinationBackend
             return;
         }
 
+        _connection.ConnectionFailed -= OnConnectionChanged;
+        _connection.ConnectionRestored -= OnConnectionChanged;
+        Watches.SignalAll();
         await Keeper.DisposeAsync().ConfigureAwait(false);
         var tickets = _tickets.Values.ToArray();
         var grants = _grants.Values.ToArray();
@@ -301,10 +356,16 @@ internal sealed partial class RedisBackend : CoordinationBackend
         }
     }
 
-    public RedisValue[] AcquireArguments(string id, LockMode mode, bool wait, int maxCount) =>
+    public RedisValue[] AcquireArguments(string id, LockMode mode, bool wait, int maxCount, string member) =>
     [
-        ChannelPrefix, id, Records.ModeLetter(mode).ToString(), wait ? "1" : "0", TtlMilliseconds, Owner, MemberJson, maxCount,
+        ChannelPrefix, id, Records.ModeLetter(mode).ToString(), wait ? "1" : "0", TtlMilliseconds, Owner, member, maxCount,
     ];
+
+    /// <summary>
+    /// A requester as records carry it: this coordinator's identity, encoded once, or another one (a group member
+    /// joins with its member id and capabilities), encoded for its request.
+    /// </summary>
+    public string MemberJsonOf(MemberIdentity member) => ReferenceEquals(member, Member) || member == Member ? MemberJson : MemberCodec.Encode(member);
 
     public void Adopt(RedisGrant grant)
     {
@@ -336,6 +397,9 @@ internal sealed partial class RedisBackend : CoordinationBackend
         TimeoutException => "timed out",
         _ => e.GetType().Name,
     };
+
+    // A watch cannot tell what it missed while a connection was down: its caller reads again.
+    private void OnConnectionChanged(object? sender, ConnectionFailedEventArgs e) => Watches.SignalAll();
 
     private string NewId() => string.Create(CultureInfo.InvariantCulture, $"{Owner}.{Interlocked.Increment(ref _nextId):x}");
 

@@ -8,8 +8,8 @@ namespace Baton.Redis;
 
 /// <summary>
 /// <c>redis://[[user]:password@]host[:port][/db][?prefix=baton:&amp;ttl=15s]</c> and <c>rediss://…</c> (TLS): leased
-/// locks, reader-writer locks and semaphores on a Redis 6+ server, with fencing tokens and FIFO waiting without
-/// polling. Found by <see cref="Coordinator.ConnectAsync"/> once this package is referenced; programs trimmed or
+/// locks, reader-writer locks, semaphores, elections and groups on a Redis 6+ server, with fencing tokens, FIFO
+/// waiting without polling, and change notices for groups. Found by <see cref="Coordinator.ConnectAsync"/> once this package is referenced; programs trimmed or
 /// compiled ahead of time call <see cref="Register"/> first. See docs/backends/redis.md.
 /// </summary>
 public sealed class RedisBackendProvider : IBackendProvider

@@ -49,7 +49,7 @@ internal sealed partial class ZooKeeperBackend
         var writer = request.Kind == LockKind.Semaphore || request.Mode == LockMode.Exclusive;
         var data = new ContenderData(request.Member, request.MaxCount).Encode();
         var ops = new List<ZooKeeperOp> { new ZooKeeperOp.Create(name.Contender(Contender.NewNode(owner, writer)), data, CreateMode.EphemeralSequential) };
-        if (name.Kind == LockKind.Lock)
+        if (name.Leases is null)
         {
             ops.Add(new ZooKeeperOp.Create(name.Record(owner), new HoldRecord(HoldState.Holding, 0, request.Member).Encode(), CreateMode.Persistent));
         }
@@ -82,9 +82,9 @@ internal sealed partial class ZooKeeperBackend
         public static JoinReads Send(ZooKeeperClient session, PreparedName name, string owner)
         {
             var none = CancellationToken.None;
-            var records = name.Kind == LockKind.Lock ? session.GetChildrenAsync(name.Records, null, none) : null;
+            var records = name.Leases is null ? session.GetChildrenAsync(name.Records, null, none) : null;
             var queue = session.GetChildrenAsync(name.Queue, null, none);
-            var recordStat = name.Kind == LockKind.Lock ? session.ExistsAsync(name.Record(owner), null, none) : null;
+            var recordStat = name.Leases is null ? session.ExistsAsync(name.Record(owner), null, none) : null;
             var leases = name.Leases is { } path ? session.GetChildrenAsync(path, null, none) : null;
             return new JoinReads(records, queue, recordStat, leases);
         }
@@ -147,11 +147,11 @@ internal sealed partial class ZooKeeperBackend
 
         if (!request.Wait)
         {
-            await DeleteQuietlyAsync(session, name.Name, name.Kind == LockKind.Lock ? [nodePath, name.Record(joined.Owner)] : [nodePath]).ConfigureAwait(false);
+            await DeleteQuietlyAsync(session, name.Name, name.Leases is null ? [nodePath, name.Record(joined.Owner)] : [nodePath]).ConfigureAwait(false);
             return AcquisitionStart.Denied;
         }
 
-        if (name.Kind == LockKind.Lock)
+        if (name.Leases is null)
         {
             // Queued, not holding: should this process die now, its record must not read as a crashed holder.
             var waiting = new HoldRecord(HoldState.Waiting, 0, request.Member).Encode();

@@ -3,6 +3,7 @@ using Baton.ZooKeeper.Client;
 using Baton.ZooKeeper.Holds;
 using Baton.ZooKeeper.Introspection;
 using Baton.ZooKeeper.Layout;
+using Baton.ZooKeeper.Observing;
 using Baton.ZooKeeper.Queue;
 using Microsoft.Extensions.Logging;
 
@@ -67,6 +68,23 @@ internal sealed partial class ZooKeeperBackend : CoordinationBackend
         ThrowIfDisposed();
         var session = await EnsureSessionAsync(cancellationToken).ConfigureAwait(false);
         return await CallAsync(() => ZooKeeperListing.ListAsync(session, Layout, Time.GetUtcNow(), cancellationToken), "list the locks").ConfigureAwait(false);
+    }
+
+    /// <summary>One name: its directory's children, and their data pipelined behind.</summary>
+    public override async ValueTask<LockInfo?> GetLockAsync(LockKind kind, string name, CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        var session = await EnsureSessionAsync(cancellationToken).ConfigureAwait(false);
+        return await CallAsync(() => ZooKeeperListing.FindAsync(session, Layout, kind, name, Time.GetUtcNow(), cancellationToken), $"read '{name}'").ConfigureAwait(false);
+    }
+
+    /// <summary>A child watch on the name's directory (a semaphore's two), in the coordinator's session.</summary>
+    public override async ValueTask<NameWatch?> WatchNameAsync(LockKind kind, string name, CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        var prepared = new PreparedName(Layout, kind, name);
+        string[] paths = prepared.Leases is { } leases ? [leases, prepared.Queue] : [prepared.Queue];
+        return await ZooKeeperNameWatch.StartAsync(this, name, paths, cancellationToken).ConfigureAwait(false);
     }
 
     public override async ValueTask DisposeAsync()

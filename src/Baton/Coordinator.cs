@@ -184,7 +184,7 @@ public sealed class Coordinator : IAsyncDisposable
     /// <see cref="TakeoverNotice"/>. Returns the holders that were removed (empty when none).
     /// </summary>
     /// <param name="name">The name to break.</param>
-    /// <param name="kind">Lock (default) or semaphore.</param>
+    /// <param name="kind">Lock (default; also an election), semaphore or group (breaking a group ends every membership).</param>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <exception cref="NotSupportedException">The backend cannot break a live holder; the message says why.</exception>
     public async ValueTask<IReadOnlyList<LockHolder>> BreakLockAsync(

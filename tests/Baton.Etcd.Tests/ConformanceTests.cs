@@ -51,6 +51,22 @@ public sealed class EtcdTakeoverAndBreakTests : TakeoverAndBreakConformanceTests
     protected override string BackendUrl => Url;
 }
 
+/// <summary>The election conformance suite on etcd.</summary>
+public sealed class EtcdElectionTests : ElectionConformanceTests
+{
+    private static readonly string Url = EtcdTestServer.NewUrl("elections");
+
+    protected override string BackendUrl => Url;
+}
+
+/// <summary>The group conformance suite on etcd.</summary>
+public sealed class EtcdGroupTests : GroupConformanceTests
+{
+    private static readonly string Url = EtcdTestServer.NewUrl("groups");
+
+    protected override string BackendUrl => Url;
+}
+
 /// <summary>The cross-process conformance suite on etcd, with real holder processes; a killed holder's lease (5 s here) ends its holds.</summary>
 public sealed class EtcdCrossProcessTests : CrossProcessConformanceTests
 {

@@ -44,6 +44,14 @@ internal sealed class Etcdctl : IAsyncDisposable
         return (etcdctl.Process.ExitCode, output);
     }
 
+    /// <summary>The next output line; fails when etcdctl ends first or none comes within <paramref name="timeout"/>.</summary>
+    public async Task<string> ReadLineAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        return await _process.StandardOutput.ReadLineAsync(cancel.Token)
+            ?? throw new InvalidOperationException($"etcdctl ended: {await _process.StandardError.ReadToEndAsync()}");
+    }
+
     /// <summary>Reads output lines until one equals <paramref name="line"/>.</summary>
     public async Task WaitForLineAsync(string line, TimeSpan timeout)
     {

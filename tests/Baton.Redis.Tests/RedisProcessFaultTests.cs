@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Threading.Channels;
 using Baton.Conformance;
 using Baton.Conformance.CrossProcess;
 using Xunit;
@@ -7,7 +8,7 @@ namespace Baton.Redis.Tests;
 
 /// <summary>
 /// Faults of real holder processes with a 2 s lease: kill -9 frees the lock within the TTL; a waiter killed leaves
-/// the queue within the TTL; a holder stopped (SIGSTOP) past its TTL loses the lock to a second holder, and when it
+/// the queue within the TTL; a group member killed is seen leaving within the TTL by a watcher that never polls; a holder stopped (SIGSTOP) past its TTL loses the lock to a second holder, and when it
 /// resumes its lost token fires and its older fencing token is refused by a fenced resource.
 /// </summary>
 public sealed class RedisProcessFaultTests : IAsyncLifetime
@@ -62,6 +63,42 @@ public sealed class RedisProcessFaultTests : IAsyncLifetime
         await WaitForAsync(async () => (await ListAsync("dead-waiter"))?.Waiters.Count == 0, "the killed waiter to leave the queue");
 
         Assert.True(killed.Elapsed <= Ttl + Slack, $"The killed waiter left the queue only {killed.Elapsed} later; the lease is {Ttl}.");
+    }
+
+    [Fact]
+    public async Task MemberKilled_WatcherThatNeverPolls_SeesItLeaveWithinTheTtl()
+    {
+        // Nothing touches the group after the kill: the watch's wake at the member's lease deadline finds it gone.
+        await using var watcher = await Coordinator.ConnectAsync(_url, new CoordinatorOptions { WatchPollInterval = TimeSpan.FromHours(1) });
+        var child = await StartChildAsync();
+        var joined = await child.AcquireAsync("killed-member", HolderMode.Join("""{"role":"worker"}"""));
+        using var stop = new CancellationTokenSource();
+        var changes = Channel.CreateUnbounded<GroupChange>();
+        var watching = Task.Run(async () =>
+        {
+            await foreach (var change in watcher.CreateGroup("killed-member").WatchAsync(stop.Token))
+            {
+                await changes.Writer.WriteAsync(change);
+            }
+        });
+
+        try
+        {
+            var first = await changes.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(20));
+            Assert.Equal((GroupChangeKind.Joined, joined.FencingToken, child.Pid), (first.Kind, first.Member.Token, first.Member.Process.ProcessId));
+
+            var killed = Stopwatch.StartNew();
+            await child.KillHardAsync();
+            var left = await changes.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(20));
+
+            Assert.Equal((GroupChangeKind.Left, joined.FencingToken), (left.Kind, left.Member.Token));
+            Assert.True(killed.Elapsed <= Ttl + Slack, $"The killed member was seen leaving only {killed.Elapsed} later; the lease is {Ttl}.");
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => watching);
+        }
     }
 
     [Fact]

@@ -32,6 +32,12 @@ internal sealed class WatchHub : IAsyncDisposable
     }
 
     /// <summary>
+    /// Raised on the hub's reader when the stream broke (before it is opened again and every watch resumes where it
+    /// stopped): for observers that tell their callers to read again rather than trust a quiet stream.
+    /// </summary>
+    public event Action? StreamBroke;
+
+    /// <summary>
     /// Watches a key (or a range) from <paramref name="startRevision"/> on. <paramref name="onEvent"/> runs on the
     /// hub's reader for each event batch; <paramref name="onCompacted"/> when the start was compacted away (the
     /// watch is then over). Dispose the returned watch to cancel it.
@@ -166,6 +172,7 @@ internal sealed class WatchHub : IAsyncDisposable
                 }
 
                 Log.WatchBroke(_logger, e, _connection.DisplayUrl);
+                StreamBroke?.Invoke();
             }
 
             _streamReady.TrySetResult();

@@ -23,10 +23,10 @@ internal enum ContenderMode
 
 /// <summary>
 /// The value of a contender key: mode, semaphore size, since when, who, and the fencing token when it is not the
-/// key's create revision (after an upgrade). Keys of other tools (empty or foreign values) read as exclusive
-/// contenders of an unknown member.
+/// key's create revision (after an upgrade). Keys of other tools read as exclusive contenders of an unknown member,
+/// keeping their value as text (<see cref="ForeignText"/>: the proposal of an <c>etcdctl elect</c> candidate).
 /// </summary>
-internal sealed record ContenderValue(ContenderMode Mode, int MaxCount, long SinceTicks, MemberIdentity? Member, long Token = 0)
+internal sealed record ContenderValue(ContenderMode Mode, int MaxCount, long SinceTicks, MemberIdentity? Member, long Token = 0, string? ForeignText = null)
 {
     public ByteString Encode()
     {
@@ -65,7 +65,7 @@ internal sealed record ContenderValue(ContenderMode Mode, int MaxCount, long Sin
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("v", out _))
             {
-                return Foreign;
+                return Foreign(value);
             }
 
             var mode = root.GetProperty("mode").GetString() switch
@@ -84,17 +84,31 @@ internal sealed record ContenderValue(ContenderMode Mode, int MaxCount, long Sin
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException or FormatException)
         {
-            return Foreign;
+            return Foreign(value);
         }
     }
 
-    /// <summary>A key of another tool: exclusive, of nobody Baton knows.</summary>
-    public static readonly ContenderValue Foreign = new(ContenderMode.Exclusive, 1, 0, null);
+    /// <summary>A key of another tool: exclusive, of nobody Baton knows, its value kept as text (empty for etcdctl's locks).</summary>
+    private static ContenderValue Foreign(ByteString value) =>
+        new(ContenderMode.Exclusive, 1, 0, null, ForeignText: value.IsEmpty ? null : value.ToStringUtf8());
 }
 
-/// <summary>How a holder Baton knows nothing about (etcdctl's) is shown: by its lease.</summary>
+/// <summary>
+/// How a holder Baton knows nothing about (etcdctl's) is shown: by its lease, and with the value it wrote (an
+/// <c>etcdctl elect</c> proposal) as its member id, as the ZooKeeper backend shows a kazoo peer's identifier.
+/// </summary>
 internal static class UnknownMember
 {
-    public static MemberIdentity Of(long lease) =>
-        new("(unknown)", 0, $"etcd lease {lease.ToString("x", System.Globalization.CultureInfo.InvariantCulture)}");
+    public static MemberIdentity Of(long lease, string? text) =>
+        new(
+            "(unknown)",
+            0,
+            $"etcd lease {lease.ToString("x", System.Globalization.CultureInfo.InvariantCulture)}",
+            string.IsNullOrEmpty(text) ? null : Shortened(text));
+
+    private static string Shortened(string text)
+    {
+        var length = Math.Min(text.Length, MemberIdentity.MaxCustomIdLength);
+        return text[..(length < text.Length && char.IsHighSurrogate(text[length - 1]) ? length - 1 : length)];
+    }
 }

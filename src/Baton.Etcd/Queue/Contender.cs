@@ -17,5 +17,5 @@ internal sealed record Contender(ByteString Key, string Suffix, long CreateRevis
     /// <summary>The token of a hold in <paramref name="mode"/>: an upgrade granted holds with the revision it was asked at.</summary>
     public long TokenHolding(LockMode mode) => Mode == ContenderMode.Upgrading && mode == LockMode.Exclusive ? ModRevision : Token;
 
-    public MemberIdentity Member => Value.Member ?? UnknownMember.Of(Lease);
+    public MemberIdentity Member => Value.Member ?? UnknownMember.Of(Lease, Value.ForeignText);
 }

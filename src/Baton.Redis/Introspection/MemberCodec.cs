@@ -6,7 +6,8 @@ namespace Baton.Redis.Introspection;
 
 /// <summary>
 /// A member identity as it travels in holder and waiter records: a small JSON object
-/// (<c>{"h":host,"p":pid,"n":process,"c":customId}</c>), written and read without reflection.
+/// (<c>{"h":host,"p":pid,"n":process,"c":customId,"k":capabilities}</c>, the last two only when set; a group member's
+/// capabilities embedded as the JSON value they are), written and read without reflection.
 /// </summary>
 internal static class MemberCodec
 {
@@ -24,6 +25,13 @@ internal static class MemberCodec
                 writer.WriteString("c", custom);
             }
 
+            if (member.Capabilities is { } capabilities)
+            {
+                // Verbatim, so it reads back as the same text (the writer checks it is one JSON value).
+                writer.WritePropertyName("k");
+                writer.WriteRawValue(capabilities);
+            }
+
             writer.WriteEndObject();
         }
 
@@ -33,7 +41,7 @@ internal static class MemberCodec
     public static MemberIdentity Decode(string json)
     {
         string host = "?", process = "?";
-        string? custom = null;
+        string? custom = null, capabilities = null;
         var pid = 0;
         try
         {
@@ -61,6 +69,9 @@ internal static class MemberCodec
                     case "c":
                         custom = reader.GetString();
                         break;
+                    case "k":
+                        capabilities = JsonElement.ParseValue(ref reader).GetRawText();
+                        break;
                     default:
                         reader.Skip();
                         break;
@@ -72,6 +83,6 @@ internal static class MemberCodec
             // A record some other program wrote: show what could be read.
         }
 
-        return new MemberIdentity(host, pid, process, custom);
+        return new MemberIdentity(host, pid, process, custom) { Capabilities = capabilities };
     }
 }

@@ -3,9 +3,10 @@ using StackExchange.Redis;
 namespace Baton.Redis.Keys;
 
 /// <summary>
-/// A name's key base, <c>PREFIX{K:NAME}</c>, built once per primitive (<see cref="Backends.CoordinationBackend.PrepareName"/>).
-/// Every key of the name is the base plus a one-letter suffix, so they share a cluster hash slot, and no name can reach
-/// another name's keys: the base ends where the suffix's last letter starts.
+/// A name's key base, <c>PREFIX{K:NAME}</c>, built once per primitive (<see cref="Backends.CoordinationBackend.PrepareName"/>):
+/// K is <c>l</c> for locks (and elections), <c>s</c> for semaphores, <c>g</c> for groups, so the three namespaces never
+/// meet. Every key of the name is the base plus a one-letter suffix, so they share a cluster hash slot, and no name can
+/// reach another name's keys: the base ends where the suffix's last letter starts.
 /// </summary>
 internal sealed class NameKey
 {
@@ -17,7 +18,7 @@ internal sealed class NameKey
         Text = text;
     }
 
-    /// <summary>Lock or semaphore.</summary>
+    /// <summary>Lock, semaphore or group.</summary>
     public LockKind Kind { get; }
 
     /// <summary>The name as the caller gave it.</summary>
@@ -32,7 +33,7 @@ internal sealed class NameKey
     /// <summary>Builds the base of a name.</summary>
     public static NameKey Create(string prefix, LockKind kind, string name)
     {
-        var text = string.Concat(prefix, kind == LockKind.Lock ? "{l:" : "{s:", name, "}");
+        var text = string.Concat(prefix, Marker(kind), name, "}");
         return new NameKey(kind, name, text, text);
     }
 
@@ -55,6 +56,9 @@ internal sealed class NameKey
             case 's':
                 kind = LockKind.Semaphore;
                 break;
+            case 'g':
+                kind = LockKind.Group;
+                break;
             default:
                 return false;
         }
@@ -62,4 +66,12 @@ internal sealed class NameKey
         name = text[(prefix.Length + 3)..^1];
         return true;
     }
+
+    private static string Marker(LockKind kind) => kind switch
+    {
+        LockKind.Lock => "{l:",
+        LockKind.Semaphore => "{s:",
+        LockKind.Group => "{g:",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a kind of name this backend stores."),
+    };
 }

@@ -6,8 +6,8 @@ namespace Baton.Redis.Scripts;
 /// grants the head of the queue while it fits (<c>pump</c>), and drops an idle name's state (<c>tidy</c>).
 /// </summary>
 /// <remarks>
-/// <para>Keys of one name share the base <c>PREFIX{K:NAME}</c> (K is <c>l</c> for locks, <c>s</c> for semaphores), so
-/// they hash to one cluster slot. <c>:f</c> (kept) holds the fencing counter <c>n</c> and the pending takeover
+/// <para>Keys of one name share the base <c>PREFIX{K:NAME}</c> (K is <c>l</c> for locks, <c>s</c> for semaphores,
+/// <c>g</c> for groups), so they hash to one cluster slot. <c>:f</c> (kept) holds the fencing counter <c>n</c> and the pending takeover
 /// <c>tk</c>; <c>:s</c> the holders' mode <c>hm</c>, the semaphore count <c>max</c>, the queue sequence <c>seq</c>,
 /// the upgrading holder <c>up</c> and takeovers handed to queued grants <c>t:ID</c>; <c>:h</c> holders
 /// (id → <c>mode|token|since|owner|member</c>); <c>:q</c> the FIFO queue (id by sequence); <c>:w</c> waiters
@@ -16,6 +16,10 @@ namespace Baton.Redis.Scripts;
 /// <para>Modes: <c>x</c> exclusive, <c>s</c> shared, <c>n</c> semaphore slot. Takeover reasons: <c>e</c> lease
 /// expired, <c>b</c> broken, <c>a</c> abandoned. Wake messages go to <c>CHANNELPREFIX + owner</c>:
 /// <c>g|id|token|now|takeover</c> (granted), <c>u|id|token</c> (upgraded), <c>l|id|reason</c> (lost).</para>
+/// <para>Whatever changes a group's holders or waiters (a join, a leave, an expiry, a break) publishes <c>c</c> once per
+/// script on the group's notice channel <c>BASE:n</c>, for watchers (<c>changed</c>). Locks and semaphores publish
+/// nothing: a PUBLISH would add about 0.5 µs of server time to every acquire and release, watched or not, so elections
+/// poll instead (docs/backends/redis.md has the measurement).</para>
 /// </remarks>
 internal static class LuaScripts
 {
@@ -27,11 +31,17 @@ internal static class LuaScripts
         local chan = ARGV[1]
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-        local base, kf, ks, kh, kq, kw, ke
+        local base, kf, ks, kh, kq, kw, ke, told
         local function use(b)
-          base = b; kf = b .. ':f'; ks = b .. ':s'; kh = b .. ':h'; kq = b .. ':q'; kw = b .. ':w'; ke = b .. ':e'
+          base = b; kf = b .. ':f'; ks = b .. ':s'; kh = b .. ':h'; kq = b .. ':q'; kw = b .. ':w'; ke = b .. ':e'; told = false
         end
         local function fmt(n) return string.format('%d', n) end
+        -- The base is PREFIX{K:NAME} and chan is PREFIXw:, so K is the byte at #chan; 103 is 'g', a group.
+        local function changed()
+          if told then return end
+          told = true
+          if string.byte(base, #chan) == 103 then redis.call('PUBLISH', base .. ':n', 'c') end
+        end
 
         """;
 
@@ -57,6 +67,7 @@ internal static class LuaScripts
           redis.call('HDEL', kh, id)
           redis.call('ZREM', ke, id)
           redis.call('HDEL', ks, 't:' .. id)
+          changed()
           local m, tk, since, owner, member = split_holder(rec)
           if reason then note_takeover(tk, reason, member) end
           if redis.call('HGET', ks, 'up') == id then
@@ -66,8 +77,8 @@ internal static class LuaScripts
           return rec, owner
         end
         local function drop_waiter(id)
+          if redis.call('HDEL', kw, id) == 1 then changed() end
           redis.call('ZREM', kq, id)
-          redis.call('HDEL', kw, id)
           redis.call('ZREM', ke, id)
         end
         local function expire()
@@ -88,6 +99,7 @@ internal static class LuaScripts
           local token = redis.call('HINCRBY', kf, 'n', 1)
           redis.call('HSET', kh, id, mode .. '|' .. fmt(token) .. '|' .. fmt(now) .. '|' .. owner .. '|' .. member)
           redis.call('HSET', ks, 'hm', mode)
+          changed()
           return token
         end
         local function pump()
@@ -102,6 +114,7 @@ internal static class LuaScripts
                 redis.call('HSET', ks, 'hm', 'x')
                 redis.call('HDEL', ks, 'up')
                 redis.call('HDEL', kw, up)
+                changed()
                 redis.call('PUBLISH', chan .. owner, 'u|' .. up .. '|' .. fmt(token))
               end
             end
@@ -153,6 +166,24 @@ internal static class LuaScripts
 
         """;
 
+    /// <summary>The holders and waiters of the name in use, for the listing and the read of one name.</summary>
+    private const string Describe = """
+        local function describe()
+          local waiters = {}
+          local up = redis.call('HGET', ks, 'up')
+          if up then
+            local w = redis.call('HGET', kw, up)
+            if w then waiters[#waiters + 1] = w end
+          end
+          for _, id in ipairs(redis.call('ZRANGE', kq, 0, -1)) do
+            local w = redis.call('HGET', kw, id)
+            if w then waiters[#waiters + 1] = w end
+          end
+          return tonumber(redis.call('HGET', ks, 'max')) or 1, redis.call('HVALS', kh), waiters
+        end
+
+        """;
+
     /// <summary>
     /// Acquire, or re-check a queued request (same id): KEYS[1] base, KEYS[2] index; ARGV chan, id, mode, wait (0/1),
     /// ttl ms, owner, member, max. Replies <c>{1, token, now, takeover|nil}</c> granted; <c>{0}</c> denied;
@@ -171,6 +202,7 @@ internal static class LuaScripts
           redis.call('HSET', ks, 'hm', mode)
           redis.call('ZADD', ke, now + ttl, id)
           redis.call('SADD', KEYS[2], base)
+          changed()
           return {1, token, now, takeover}
         end
 
@@ -209,6 +241,7 @@ internal static class LuaScripts
         redis.call('HSET', kw, id, mode .. '|' .. fmt(now) .. '|' .. owner .. '|' .. member)
         redis.call('ZADD', ke, now + ttl, id)
         redis.call('SADD', KEYS[2], base)
+        changed()
         return {2, hint(ttl)}
         """;
 
@@ -220,6 +253,7 @@ internal static class LuaScripts
           -- The one live holder (with nobody queued, a live lease there is a hold), nobody waiting: the name becomes idle.
           redis.call('DEL', ks, kh, kq, kw, ke)
           redis.call('SREM', KEYS[2], base)
+          changed()
           return 1
         end
 
@@ -270,11 +304,13 @@ internal static class LuaScripts
           local token = redis.call('HINCRBY', kf, 'n', 1)
           redis.call('HSET', kh, id, 'x|' .. fmt(token) .. '|' .. since .. '|' .. owner .. '|' .. member)
           redis.call('HSET', ks, 'hm', 'x')
+          changed()
           return {1, token}
         end
         if wait == '0' then return {0} end
         redis.call('HSET', ks, 'up', id)
         redis.call('HSET', kw, id, 'x|' .. fmt(now) .. '|' .. owner .. '|' .. member)
+        changed()
         return {2}
         """;
 
@@ -293,6 +329,7 @@ internal static class LuaScripts
         if redis.call('HGET', ks, 'up') == id then
           redis.call('HDEL', ks, 'up')
           redis.call('HDEL', kw, id)
+          changed()
           pump()
         end
         return {0}
@@ -309,6 +346,7 @@ internal static class LuaScripts
         if m == 'x' then
           redis.call('HSET', kh, id, 's|' .. tk .. '|' .. since .. '|' .. owner .. '|' .. member)
           redis.call('HSET', ks, 'hm', 's')
+          changed()
           pump()
         end
         return 1
@@ -381,7 +419,7 @@ internal static class LuaScripts
     /// List every name of the index, settling each first: KEYS[1] index; ARGV chan. Replies
     /// <c>{now, base, max, {holder records}, {waiter records in order}, base, …}</c>.
     /// </summary>
-    private const string ListText = Prelude + """
+    private const string ListText = Prelude + Describe + """
         local result = {now}
         for _, b in ipairs(redis.call('SMEMBERS', KEYS[1])) do
           use(b)
@@ -389,24 +427,33 @@ internal static class LuaScripts
           if tidy() then
             redis.call('SREM', KEYS[1], b)
           else
-            local holders = redis.call('HVALS', kh)
-            local waiters = {}
-            local up = redis.call('HGET', ks, 'up')
-            if up then
-              local w = redis.call('HGET', kw, up)
-              if w then waiters[#waiters + 1] = w end
-            end
-            for _, id in ipairs(redis.call('ZRANGE', kq, 0, -1)) do
-              local w = redis.call('HGET', kw, id)
-              if w then waiters[#waiters + 1] = w end
-            end
+            local max, holders, waiters = describe()
             result[#result + 1] = b
-            result[#result + 1] = tonumber(redis.call('HGET', ks, 'max')) or 1
+            result[#result + 1] = max
             result[#result + 1] = holders
             result[#result + 1] = waiters
           end
         end
         return result
+        """;
+
+    /// <summary>
+    /// Read one name, settling it first: KEYS[1] base, KEYS[2] index; ARGV chan. Replies <c>{now}</c> when nobody holds
+    /// or waits, else <c>{now, max, {holder records}, {waiter records in order}, due}</c>, where <c>due</c> is how many
+    /// milliseconds from now the earliest lease of the name ends unless renewed (a watch wakes then to see a crash).
+    /// </summary>
+    private const string GetText = Header + """
+        use(KEYS[1])
+        if redis.call('EXISTS', kh, kq) == 0 then return {now} end
+
+        """ + Functions + Describe + """
+        settle()
+        if tidy() then
+          redis.call('SREM', KEYS[2], base)
+          return {now}
+        end
+        local max, holders, waiters = describe()
+        return {now, max, holders, waiters, hint(0)}
         """;
     /// <summary>The Acquire script, with its SHA-1.</summary>
     public static readonly ServerScript Acquire = new(AcquireText);
@@ -437,4 +484,7 @@ internal static class LuaScripts
 
     /// <summary>The List script, with its SHA-1.</summary>
     public static readonly ServerScript List = new(ListText);
+
+    /// <summary>The Get script, with its SHA-1.</summary>
+    public static readonly ServerScript Get = new(GetText);
 }

@@ -27,16 +27,18 @@ internal sealed class RedisTicket : AcquisitionTicket, ILeaseHolder
     private readonly Lock _gate = new();
     private readonly LockMode _mode;
     private readonly int _maxCount;
+    private readonly string _member;
     private bool _done;
     private bool _withdrawing;
     private bool _rechecking;
     private long _recheckAt = long.MaxValue;
 
-    public RedisTicket(RedisBackend backend, NameKey key, string id, LockMode mode, int maxCount)
+    public RedisTicket(RedisBackend backend, NameKey key, string id, LockMode mode, int maxCount, string member)
     {
         _backend = backend;
         _mode = mode;
         _maxCount = maxCount;
+        _member = member;
         Key = key;
         Lease = new Lease(id, key, backend.Clock.GetTimestamp(), backend.TtlTicks);
     }
@@ -193,7 +195,7 @@ internal sealed class RedisTicket : AcquisitionTicket, ILeaseHolder
             }
 
             sentAt = _backend.Clock.GetTimestamp();
-            call = _backend.EvaluateAsync(LuaScripts.Acquire, [Key.Key, _backend.IndexKey], _backend.AcquireArguments(Lease.Id, _mode, wait: true, _maxCount));
+            call = _backend.EvaluateAsync(LuaScripts.Acquire, [Key.Key, _backend.IndexKey], _backend.AcquireArguments(Lease.Id, _mode, wait: true, _maxCount, _member));
         }
 
         try

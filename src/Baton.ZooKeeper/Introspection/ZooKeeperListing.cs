@@ -15,8 +15,8 @@ internal sealed record NodeView(Contender? Contender, string Path, ContenderData
 }
 
 /// <summary>
-/// Builds the listing from the nodes under the prefix: each lock's contenders (holders and waiters by kazoo's
-/// rules, since when by their creation time, who by their data) and each semaphore's leases and queue.
+/// Builds the listing from the nodes under the prefix: each lock's and group's contenders (holders and waiters by
+/// kazoo's rules, since when by their creation time, who by their data) and each semaphore's leases and queue.
 /// </summary>
 internal static class ZooKeeperListing
 {
@@ -24,21 +24,37 @@ internal static class ZooKeeperListing
     {
         var lockNodes = ChildrenAsync(session, layout.Locks, cancellationToken);
         var semaphoreNodes = ChildrenAsync(session, layout.Semaphores, cancellationToken);
-        var locks = (await lockNodes.ConfigureAwait(false))
-            .Where(static n => n[0] != '.')
-            .Select(n => (Node: n, Name: NodeLayout.Unescape(n)))
-            .Where(static p => p.Name is not null)
-            .Select(p => LockAsync(session, layout.Locks + "/" + p.Node, p.Name!, now, cancellationToken));
-        var semaphores = (await semaphoreNodes.ConfigureAwait(false))
-            .Where(static n => n[0] != '.' && !NodeLayout.IsSemaphoreLock(n))
-            .Select(n => (Node: n, Name: NodeLayout.Unescape(n)))
-            .Where(static p => p.Name is not null)
-            .Select(p => SemaphoreAsync(session, layout.Semaphores + "/" + p.Node, p.Name!, now, cancellationToken));
-        var infos = await Task.WhenAll(locks.Concat(semaphores)).ConfigureAwait(false);
+        var groupNodes = ChildrenAsync(session, layout.Groups, cancellationToken);
+        var locks = Names(await lockNodes.ConfigureAwait(false))
+            .Select(p => LockAsync(session, layout.Locks + "/" + p.Node, p.Name, LockKind.Lock, now, cancellationToken));
+        var semaphores = Names((await semaphoreNodes.ConfigureAwait(false)).Where(static n => !NodeLayout.IsSemaphoreLock(n)))
+            .Select(p => SemaphoreAsync(session, layout.Semaphores + "/" + p.Node, p.Name, now, cancellationToken));
+        var groups = Names(await groupNodes.ConfigureAwait(false))
+            .Select(p => LockAsync(session, layout.Groups + "/" + p.Node, p.Name, LockKind.Group, now, cancellationToken));
+        var infos = await Task.WhenAll(locks.Concat(semaphores).Concat(groups)).ConfigureAwait(false);
         return [.. infos.OfType<LockInfo>().OrderBy(static i => i.Name, StringComparer.Ordinal).ThenBy(static i => i.Kind)];
     }
 
-    private static async Task<LockInfo?> LockAsync(ZooKeeperClient session, string path, string name, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>One name: its directory's children and their data, read in one pipelined burst.</summary>
+    public static Task<LockInfo?> FindAsync(ZooKeeperClient session, NodeLayout layout, LockKind kind, string name, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var node = NodeLayout.Escape(name);
+        return kind switch
+        {
+            LockKind.Semaphore => SemaphoreAsync(session, layout.Semaphores + "/" + node, name, now, cancellationToken),
+            LockKind.Group => LockAsync(session, layout.Groups + "/" + node, name, kind, now, cancellationToken),
+            _ => LockAsync(session, layout.Locks + "/" + node, name, kind, now, cancellationToken),
+        };
+    }
+
+    // Baton's own nodes start with '.', which escaped names never do; so do nodes of names it cannot read back.
+    private static IEnumerable<(string Node, string Name)> Names(IEnumerable<string> nodes) =>
+        nodes.Where(static n => n[0] != '.')
+            .Select(static n => (Node: n, Name: NodeLayout.Unescape(n)))
+            .Where(static p => p.Name is not null)
+            .Select(static p => (p.Node, p.Name!));
+
+    private static async Task<LockInfo?> LockAsync(ZooKeeperClient session, string path, string name, LockKind kind, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var queue = Contender.Parse(await ChildrenAsync(session, path, cancellationToken).ConfigureAwait(false));
         if (queue.Count == 0)
@@ -67,7 +83,7 @@ internal static class ZooKeeperListing
             }
         }
 
-        return holders.Count + waiters.Count == 0 ? null : new LockInfo(name, LockKind.Lock, 1, holders, waiters, now);
+        return holders.Count + waiters.Count == 0 ? null : new LockInfo(name, kind, 1, holders, waiters, now);
     }
 
     private static async Task<LockInfo?> SemaphoreAsync(ZooKeeperClient session, string path, string name, DateTimeOffset now, CancellationToken cancellationToken)

@@ -10,8 +10,11 @@ namespace Baton.ZooKeeper.Layout;
 /// <c>Lock</c>, <c>WriteLock</c> and <c>ReadLock</c> on that path and Baton exclude each other;</item>
 /// <item><c>P/.semaphores/NAME</c>: a semaphore as kazoo's <c>Semaphore</c> keeps it: one ephemeral lease node per
 /// holder, the count as the node's data, and the lock <c>P/.semaphores/NAME-__lock__</c> its waiters queue on;</item>
-/// <item><c>P/.holds/NAME</c> and <c>P/.semaphores/.holds/NAME</c>: one persistent record per hold, deleted with
-/// the hold on a clean release; one left behind tells the next holder who did not release (the takeover notice).</item>
+/// <item><c>P/.groups/NAME</c>: a group, laid out as a lock whose every member is a reader (a <c>__rlock__</c> node):
+/// all hold at once, and a member's node goes with its session;</item>
+/// <item><c>P/.holds/NAME</c>, <c>P/.semaphores/.holds/NAME</c> and <c>P/.groups/.holds/NAME</c>: one persistent record
+/// per hold, deleted with the hold on a clean release; one left behind tells the next holder who did not release (the
+/// takeover notice).</item>
 /// </list>
 /// NAME is the name in UTF-8 with every byte outside <c>A–Z a–z 0–9 - _ .</c>, a leading <c>.</c>, and the last
 /// <c>_</c> of a name ending in <c>-__lock__</c> written as <c>%XX</c>: so a name never leaves its directory, never
@@ -32,6 +35,10 @@ internal sealed class NodeLayout(string prefix)
     public string Semaphores => Prefix + "/.semaphores";
 
     public string SemaphoreRecords => Semaphores + "/.holds";
+
+    public string Groups => Prefix + "/.groups";
+
+    public string GroupRecords => Groups + "/.holds";
 
     /// <summary>The node name of a Baton name.</summary>
     public static string Escape(string name)

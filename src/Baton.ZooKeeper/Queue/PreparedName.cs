@@ -16,6 +16,11 @@ internal sealed class PreparedName
             Queue = layout.Semaphores + "/" + NodeLayout.SemaphoreLockOf(node);
             Records = layout.SemaphoreRecords + "/" + node;
         }
+        else if (kind == LockKind.Group)
+        {
+            Queue = layout.Groups + "/" + node;
+            Records = layout.GroupRecords + "/" + node;
+        }
         else
         {
             Queue = layout.Locks + "/" + node;
@@ -27,10 +32,10 @@ internal sealed class PreparedName
 
     public string Name { get; }
 
-    /// <summary>Where contenders queue: the lock itself, or a semaphore's lock.</summary>
+    /// <summary>Where contenders queue: the lock itself (a group's members are its readers), or a semaphore's lock.</summary>
     public string Queue { get; }
 
-    /// <summary>A semaphore's lease nodes (kazoo's semaphore path); null for locks.</summary>
+    /// <summary>A semaphore's lease nodes (kazoo's semaphore path); null for locks and groups.</summary>
     public string? Leases { get; }
 
     /// <summary>The hold records.</summary>

@@ -19,4 +19,7 @@ internal static partial class Log
 
     [LoggerMessage(5, LogLevel.Warning, "Withdrawing a wait for '{Name}' on {Backend} failed")]
     public static partial void WithdrawFailed(ILogger logger, string name, string backend, Exception exception);
+
+    [LoggerMessage(6, LogLevel.Warning, "Watching '{Name}' on {Backend} failed; reading it again in {RetryIn}")]
+    public static partial void WatchFailed(ILogger logger, string name, string backend, TimeSpan retryIn, Exception exception);
 }

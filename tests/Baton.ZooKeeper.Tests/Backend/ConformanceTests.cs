@@ -51,6 +51,22 @@ public sealed class ZooKeeperTakeoverAndBreakTests : TakeoverAndBreakConformance
     protected override string BackendUrl => Url;
 }
 
+/// <summary>The election conformance suite on ZooKeeper.</summary>
+public sealed class ZooKeeperElectionTests : ElectionConformanceTests
+{
+    private static readonly string Url = ZooKeeperUrls.NewUrl("elections");
+
+    protected override string BackendUrl => Url;
+}
+
+/// <summary>The group conformance suite on ZooKeeper.</summary>
+public sealed class ZooKeeperGroupTests : GroupConformanceTests
+{
+    private static readonly string Url = ZooKeeperUrls.NewUrl("groups");
+
+    protected override string BackendUrl => Url;
+}
+
 /// <summary>The cross-process conformance suite on ZooKeeper, with real holder processes; a killed holder's session (4 s here) ends its holds.</summary>
 public sealed class ZooKeeperCrossProcessTests : CrossProcessConformanceTests
 {

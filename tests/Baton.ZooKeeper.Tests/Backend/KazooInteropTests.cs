@@ -114,6 +114,67 @@ public sealed class KazooInteropTests
         Assert.True(again.FencingToken > held.FencingToken);
     }
 
+    [Fact]
+    public async Task KazooElectionLeads_BatonsCampaignWaits_ObserversShowKazoosLeader_ThenBatonLeads()
+    {
+        var url = ZooKeeperUrls.NewUrl("kazoo-elect-a");
+        await using var coordinator = await Coordinator.ConnectAsync(url, new CoordinatorOptions { MemberId = "baton-candidate", WatchPollInterval = TimeSpan.FromHours(1) });
+        var election = coordinator.CreateElection("primary");
+        await using var kazoo = await KazooProcess.StartAsync(ZooKeeperUrls.PrefixOf(url) + "/primary", "election");
+        await kazoo.WaitForLineAsync("locked");
+
+        var leader = await election.GetLeaderAsync();
+        Assert.NotNull(leader);
+        Assert.Equal("kazoo-peer", leader.Leader.CustomId);
+        Assert.Equal("(unknown)", leader.Leader.Host);
+        Assert.Null(await election.TryCampaignAsync());
+
+        using var stop = new CancellationTokenSource(Patience);
+        await using var watch = election.WatchLeaderAsync(stop.Token).GetAsyncEnumerator(stop.Token);
+        Assert.True(await watch.MoveNextAsync());
+        Assert.Equal(("kazoo-peer", leader.Term), (watch.Current?.Leader.CustomId, watch.Current?.Term));
+
+        var campaign = election.CampaignAsync(Patience).AsTask();
+        await WaitForListingAsync(coordinator, "primary", LockKind.Lock, info => info?.Waiters.Count == 1);
+        Assert.False(campaign.IsCompleted, "Baton led while kazoo did.");
+
+        await kazoo.ReleaseAsync();
+        await using var leadership = await campaign;
+        Assert.True(leadership.Term > leader.Term, $"Term {leadership.Term} after kazoo's {leader.Term}.");
+        LeaderInfo? next;
+        do
+        {
+            Assert.True(await watch.MoveNextAsync());
+            next = watch.Current;
+        }
+        while (next is null);
+
+        Assert.Equal(("baton-candidate", leadership.Term), (next.Leader.CustomId, next.Term));
+    }
+
+    [Fact]
+    public async Task BatonLeadsItsElection_KazoosElectionListsItAndWaits_ThenLeadsAndBatonSeesIt()
+    {
+        var url = ZooKeeperUrls.NewUrl("kazoo-elect-b");
+        await using var coordinator = await Coordinator.ConnectAsync(url, new CoordinatorOptions { MemberId = "baton-leader" });
+        var election = coordinator.CreateElection("primary");
+        var leadership = await election.CampaignAsync(Patience);
+
+        await using var kazoo = await KazooProcess.StartAsync(ZooKeeperUrls.PrefixOf(url) + "/primary", "election");
+        Assert.Contains("baton-leader", kazoo.Contenders, StringComparison.Ordinal);
+        await WaitForListingAsync(coordinator, "primary", LockKind.Lock, info => info?.Waiters.Count == 1);
+        Assert.Equal("baton-leader", (await election.GetLeaderAsync())?.Leader.CustomId);
+        Assert.False(kazoo.HasExited);
+
+        await leadership.ResignAsync();
+        await kazoo.WaitForLineAsync("locked");
+        var leader = await election.GetLeaderAsync();
+        Assert.Equal("kazoo-peer", leader?.Leader.CustomId);
+        Assert.True(leader!.Term > leadership.Term);
+        await kazoo.ReleaseAsync();
+        Assert.Null(await election.GetLeaderAsync());
+    }
+
     internal static async Task<LockInfo?> WaitForListingAsync(Coordinator coordinator, string name, LockKind kind, Func<LockInfo?, bool> condition)
     {
         using var timeout = new CancellationTokenSource(Patience);

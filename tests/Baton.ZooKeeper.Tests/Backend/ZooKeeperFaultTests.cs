@@ -122,6 +122,63 @@ public sealed class ZooKeeperFaultTests
         }
     }
 
+    [Fact]
+    public async Task GroupWatch_ServerRestartedWithinTheSession_GoesOnAndSeesTheNextJoin()
+    {
+        await using var zookeeper = await PrivateZooKeeper.StartAsync();
+        var url = UrlOf(zookeeper, "ttl=10s");
+        await using var joiner = await Coordinator.ConnectAsync(url);
+        await using var watcher = await Coordinator.ConnectAsync(url, new CoordinatorOptions { WatchPollInterval = TimeSpan.FromHours(1) });
+        await using var first = await joiner.CreateGroup("workers").JoinAsync("first");
+        using var stop = new CancellationTokenSource(Patience);
+        await using var changes = watcher.CreateGroup("workers").WatchAsync(stop.Token).GetAsyncEnumerator(stop.Token);
+        Assert.True(await changes.MoveNextAsync());
+        Assert.Equal("first", changes.Current.Member.Id);
+
+        await zookeeper.KillAsync(0);
+        await zookeeper.RestartAsync(0);
+
+        await using var second = await joiner.CreateGroup("workers").JoinAsync("second");
+        Assert.True(await changes.MoveNextAsync());
+        Assert.Equal((GroupChangeKind.Joined, "second"), (changes.Current.Kind, changes.Current.Member.Id));
+    }
+
+    [Fact]
+    public async Task GroupWatch_TheObserversSessionIsLost_ItWatchesAgainInTheNextSession_AndSeesWhatFollows()
+    {
+        await using var zookeeper = await PrivateZooKeeper.StartAsync();
+        var url = UrlOf(zookeeper, "ttl=2s");
+        await using var watcher = await Coordinator.ConnectAsync(url, new CoordinatorOptions { WatchPollInterval = TimeSpan.FromHours(1) });
+
+        // A member in the observer's own session, whose lost token tells when that session is over.
+        var own = await watcher.CreateGroup("workers").JoinAsync("own");
+        using var stop = new CancellationTokenSource(Patience);
+        await using var changes = watcher.CreateGroup("workers").WatchAsync(stop.Token).GetAsyncEnumerator(stop.Token);
+        Assert.True(await changes.MoveNextAsync());
+        Assert.Equal("own", changes.Current.Member.Id);
+
+        var lost = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        own.LostToken.Register(() => lost.TrySetResult());
+        await zookeeper.PauseAsync(0);
+        try
+        {
+            await lost.Task.WaitAsync(Patience);
+        }
+        finally
+        {
+            await zookeeper.ResumeAsync(0);
+        }
+
+        // The old session's node goes once the resumed server expires it; the new session's watch sees that.
+        Assert.True(await changes.MoveNextAsync());
+        Assert.Equal((GroupChangeKind.Left, "own"), (changes.Current.Kind, changes.Current.Member.Id));
+        await using var joiner = await Coordinator.ConnectAsync(url);
+        await using var second = await joiner.CreateGroup("workers").JoinAsync("second");
+        Assert.True(await changes.MoveNextAsync());
+        Assert.Equal((GroupChangeKind.Joined, "second"), (changes.Current.Kind, changes.Current.Member.Id));
+        await own.DisposeAsync();
+    }
+
     private static string UrlOf(PrivateZooKeeper zookeeper, string options, int first = 0)
     {
         var servers = zookeeper.Servers.Select(s => $"{s.Host}:{s.Port}").ToArray();
