@@ -31,13 +31,8 @@ public sealed class ClusterBackendCliTests
         Assert.Equal(0, (await BatonProcess.RunAsync("run", "deploy", "--timeout", "5s", "--backend", url, "--", "true")).ExitCode);
     }
 
-    /// <summary>
-    /// Groups on the cluster backends: the member listed by `baton members`, apart from the lock of the same name. On main
-    /// at the time of writing these backends keep a group's members as shared holds of the lock of its name (they do not
-    /// know LockKind.Group yet: `members` shows none, and `run NAME` waits for the members); un-skip this when their
-    /// issue-9 work (groups in a namespace of their own) lands.
-    /// </summary>
-    [Theory(Skip = "the etcd and ZooKeeper backends do not keep groups apart yet (issue 9, backend work)")]
+    /// <summary>Groups on the cluster backends: the member `baton members` lists, with its capabilities, apart from the lock of the same name.</summary>
+    [Theory]
     [InlineData("etcd")]
     [InlineData("zookeeper")]
     public async Task JoinAndMembers_TheMemberIsListed_ApartFromTheLockOfTheSameName(string backend)
