@@ -120,17 +120,27 @@ public sealed class LeaderTests : IDisposable
 
         startInfo.Environment["DOTNET_EnableDiagnostics"] = "0";
         using var pipeline = Process.Start(startInfo)!;
-        using var deadline = new CancellationTokenSource(BatonProcess.Patience);
-        Assert.Contains("nobody leads", await pipeline.StandardOutput.ReadLineAsync(deadline.Token), StringComparison.Ordinal); // head has exited
+        try
+        {
+            using var deadline = new CancellationTokenSource(BatonProcess.Patience);
+            Assert.Contains("nobody leads", await pipeline.StandardOutput.ReadLineAsync(deadline.Token), StringComparison.Ordinal); // head has exited
 
-        // A leader until the watch has ended: where a backend has no change notices, a watch reads every 250 ms and could miss a shorter one.
-        await using var elected = BatonProcess.Start("elect", "scheduler", "--backend", _locks.Url, "--", "sh", "-c", "echo leading; read line");
-        await elected.WaitForLineAsync("leading");
+            // A leader until the watch has ended: where a backend has no change notices, a watch reads every 250 ms and could miss a shorter one.
+            await using var elected = BatonProcess.Start("elect", "scheduler", "--backend", _locks.Url, "--", "sh", "-c", "echo leading; read line");
+            await elected.WaitForLineAsync("leading");
 
-        Assert.Equal("baton=141", await pipeline.StandardOutput.ReadLineAsync(deadline.Token));
-        await pipeline.WaitForExitAsync(deadline.Token);
-        await elected.WriteLineAsync("done");
-        Assert.Equal(0, await elected.WaitForExitAsync());
+            Assert.Equal("baton=141", await pipeline.StandardOutput.ReadLineAsync(deadline.Token));
+            await pipeline.WaitForExitAsync(deadline.Token);
+            await elected.WriteLineAsync("done");
+            Assert.Equal(0, await elected.WaitForExitAsync());
+        }
+        finally
+        {
+            if (!pipeline.HasExited)
+            {
+                pipeline.Kill(entireProcessTree: true); // a failed run leaves no watch behind
+            }
+        }
     }
 
     [Theory]
