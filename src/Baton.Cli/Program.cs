@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Invocation;
 using Baton.Cli;
 using Baton.Cli.Commands.Run;
+using Baton.Cli.Supervision;
 using Baton.Cli.Shared;
 
 // The main thread starts `run`'s command (see ChildLauncher), so Main is synchronous and every verb's
@@ -42,9 +43,9 @@ if (parseResult.Action is ParseErrorAction)
     }
 
     var verb = parseResult.CommandResult.Command;
-    if (verb.Name == "run" && !child.SeparatorSeen)
+    if (ChildCommandLine.VerbsWithCommand.Contains(verb.Name) && !child.SeparatorSeen)
     {
-        Report.Error("put '--' before the command: baton run NAME [options] -- COMMAND [ARGS...]");
+        Report.Error($"put '--' before the command: baton {verb.Name} {verb.Arguments.FirstOrDefault()?.Name ?? "NAME"} [options] -- COMMAND [ARGS...]");
     }
 
     Report.Error($"see 'baton {(verb == root ? string.Empty : verb.Name + " ")}--help'.");

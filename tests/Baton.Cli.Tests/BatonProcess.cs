@@ -124,6 +124,37 @@ internal sealed partial class BatonProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until standard output has at least <paramref name="count"/> lines (a watch's events); returns them.</summary>
+    public async Task<string[]> WaitForOutputLinesAsync(int count)
+    {
+        using var deadline = new CancellationTokenSource(Patience);
+        while (true)
+        {
+            var lines = _stdout.ToArray();
+            if (lines.Length >= count)
+            {
+                return lines;
+            }
+
+            if (_process.HasExited)
+            {
+                await _process.WaitForExitAsync(deadline.Token);
+                lines = _stdout.ToArray();
+                return lines.Length >= count ? lines : throw new InvalidOperationException(
+                    $"baton exited ({_process.ExitCode}) after {lines.Length} of {count} lines. stdout: {Output} stderr: {Error}");
+            }
+
+            try
+            {
+                await _lineArrived.WaitAsync(TimeSpan.FromMilliseconds(200), deadline.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"Fewer than {count} lines within {Patience}. stdout: {Output} stderr: {Error}");
+            }
+        }
+    }
+
     /// <summary>Writes a line to the process's standard input (a child's `read` returns).</summary>
     public async Task WriteLineAsync(string line)
     {

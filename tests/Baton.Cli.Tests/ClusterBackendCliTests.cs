@@ -13,7 +13,7 @@ public sealed class ClusterBackendCliTests
     [InlineData("zookeeper")]
     public async Task Run_RunsTheCommandWithTheTokenAndListsTheHolderMeanwhile(string backend)
     {
-        var url = TestUrl(backend);
+        var url = ClusterServers.TestUrl(backend);
         await using (var holder = BatonProcess.Start("run", "deploy", "--backend", url, "--", "sh", "-c", "echo token=$BATON_FENCING_TOKEN; read line"))
         {
             var line = await holder.WaitForLineAsync("token=");
@@ -31,6 +31,34 @@ public sealed class ClusterBackendCliTests
         Assert.Equal(0, (await BatonProcess.RunAsync("run", "deploy", "--timeout", "5s", "--backend", url, "--", "true")).ExitCode);
     }
 
+    /// <summary>Groups on the cluster backends: the member `baton members` lists, with its capabilities, apart from the lock of the same name.</summary>
+    [Theory]
+    [InlineData("etcd")]
+    [InlineData("zookeeper")]
+    public async Task JoinAndMembers_TheMemberIsListed_ApartFromTheLockOfTheSameName(string backend)
+    {
+        var url = ClusterServers.TestUrl(backend);
+        await using var member = BatonProcess.Start(
+            "join", "workers", "--id", "worker-1", "--capabilities", "{\"zone\":\"a\"}", "--backend", url, "--", "sh", "-c", "echo joined; read line");
+        await member.WaitForLineAsync("joined");
+
+        var (membersExit, members, membersError) = await BatonProcess.RunAsync("members", "workers", "--json", "--backend", url);
+        var (runExit, _, runError) = await BatonProcess.RunAsync("run", "workers", "--timeout", "0", "--backend", url, "--", "true");
+
+        Assert.True(membersExit == 0, membersError);
+        using (var document = System.Text.Json.JsonDocument.Parse(members))
+        {
+            var listed = Assert.Single(document.RootElement.GetProperty("members").EnumerateArray());
+            Assert.Equal("worker-1", listed.GetProperty("id").GetString());
+            Assert.Equal(member.Id, listed.GetProperty("member").GetProperty("pid").GetInt32());
+            Assert.Equal("a", listed.GetProperty("capabilities").GetProperty("zone").GetString());
+        }
+
+        Assert.True(runExit == 0, $"the lock 'workers' is not the group 'workers': exit {runExit}, {runError}");
+        await member.WriteLineAsync("done");
+        Assert.Equal(0, await member.WaitForExitAsync());
+    }
+
     [Theory]
     [InlineData("etcd")]
     [InlineData("zookeeper")]
@@ -41,17 +69,5 @@ public sealed class ClusterBackendCliTests
         Assert.Equal(69, exitCode);
         Assert.Contains("127.0.0.1:1", error, StringComparison.Ordinal);
         Assert.DoesNotContain("hunter2", error, StringComparison.Ordinal);
-    }
-
-    /// <summary>The test server's URL with a key prefix of this test's own and a short session.</summary>
-    private static string TestUrl(string backend)
-    {
-        var variable = backend == "etcd" ? "BATON_TEST_ETCD_URL" : "BATON_TEST_ZOOKEEPER_URL";
-        var url = Environment.GetEnvironmentVariable(variable) is { Length: > 0 } set
-            ? set
-            : throw new InvalidOperationException($"{variable} is not set: start the server with scripts/servers/{backend}.sh (scripts/test.sh does).");
-        return backend == "etcd"
-            ? $"{url}?prefix=baton-cli-test/{Guid.NewGuid():N}/&ttl=5s"
-            : $"{url}?prefix=/baton-cli-test/{Guid.NewGuid():N}&ttl=4s";
     }
 }

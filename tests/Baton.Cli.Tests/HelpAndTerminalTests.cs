@@ -12,7 +12,11 @@ public sealed class HelpAndTerminalTests : IDisposable
 
     [Theory]
     [InlineData("run")]
+    [InlineData("elect")]
+    [InlineData("join")]
     [InlineData("locks")]
+    [InlineData("leader")]
+    [InlineData("members")]
     [InlineData("clean")]
     [InlineData("break")]
     public async Task Help_EveryVerb_ShowsUsageOptionsAndExamples(string verb)
@@ -29,7 +33,7 @@ public sealed class HelpAndTerminalTests : IDisposable
     {
         var (exitCode, output, _) = await BatonProcess.RunAsync("--help");
         Assert.Equal(0, exitCode);
-        foreach (var verb in new[] { "run", "locks", "clean", "break" })
+        foreach (var verb in new[] { "run", "elect", "join", "locks", "leader", "members", "clean", "break" })
         {
             Assert.Contains($"  {verb}", output, StringComparison.Ordinal);
         }
@@ -82,6 +86,29 @@ public sealed class HelpAndTerminalTests : IDisposable
         Assert.Contains("\r\u001b[K", output, StringComparison.Ordinal); // rewritten in place, then erased
         await holder.WriteLineAsync("done");
         Assert.Equal(0, await holder.WaitForExitAsync());
+    }
+
+    [Fact]
+    public async Task Elect_CampaigningOnATerminal_ShowsTheLeaderOnALiveLine()
+    {
+        await using var leader = BatonProcess.Start("elect", "scheduler", "--id", "node-a", "--backend", _locks.Url, "--", "sh", "-c", "echo leading; read line");
+        await leader.WaitForLineAsync("leading");
+
+        var command = string.Join(' ', new[] { CliLocator.DotnetHost, CliLocator.Assembly, "elect", "scheduler", "--timeout", "3s", "--backend", _locks.Url, "--", "true" }.Select(Quote));
+        var startInfo = new ProcessStartInfo("script") { RedirectStandardOutput = true, RedirectStandardInput = true, UseShellExecute = false };
+        foreach (var arg in new[] { "-qefc", command, "/dev/null" })
+        {
+            startInfo.ArgumentList.Add(arg);
+        }
+
+        using var script = Process.Start(startInfo)!;
+        var output = await script.StandardOutput.ReadToEndAsync();
+        await script.WaitForExitAsync();
+
+        Assert.Equal(75, script.ExitCode);
+        Assert.Contains($"baton: 'scheduler' led by {Environment.MachineName} pid {leader.Id} (dotnet) [node-a] for ", output, StringComparison.Ordinal);
+        await leader.WriteLineAsync("done");
+        Assert.Equal(0, await leader.WaitForExitAsync());
     }
 
     private static string Quote(string word) => "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";

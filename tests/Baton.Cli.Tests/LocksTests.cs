@@ -56,6 +56,44 @@ public sealed class LocksTests : IDisposable
     }
 
     [Fact]
+    public async Task Locks_GroupMembers_ListedAsKindGroup_ApartFromTheLockOfTheSameName()
+    {
+        await using var member = BatonProcess.Start("join", "deploy", "--id", "worker-1", "--backend", _locks.Url, "--", "sh", "-c", "echo joined; read line");
+        await member.WaitForLineAsync("joined");
+        await using var holder = BatonProcess.Start("run", "deploy", "--backend", _locks.Url, "--", "sh", "-c", "echo held; read line");
+        await holder.WaitForLineAsync("held");
+
+        var locks = await LocksJson.ReadAsync(_locks.Url);
+        var (jsonExit, json, _) = await BatonProcess.RunAsync("locks", "--json", "--backend", _locks.Url);
+        var (tableExit, table, _) = await BatonProcess.RunAsync("locks", "--backend", _locks.Url);
+
+        Assert.Equal([("deploy", "lock"), ("deploy", "group")], locks.Select(l => (l.Name, l.Kind))); // locks first
+        var membership = Assert.Single(locks[1].Holders);
+        Assert.Equal(member.Id, membership.Pid);
+        Assert.Equal("shared", membership.Mode);
+        Assert.Equal(0, jsonExit);
+        using (var document = System.Text.Json.JsonDocument.Parse(json))
+        {
+            var group = document.RootElement.GetProperty("locks")[1];
+            Assert.Equal(1, group.GetProperty("maxCount").GetInt32());
+            Assert.Equal("worker-1", group.GetProperty("holders")[0].GetProperty("member").GetProperty("id").GetString());
+        }
+
+        Assert.Equal(0, tableExit);
+        var row = Assert.Single(table.Split('\n'), l => l.Contains(" group ", StringComparison.Ordinal));
+        Assert.StartsWith("deploy ", row, StringComparison.Ordinal);
+        Assert.EndsWith(" worker-1", row, StringComparison.Ordinal);
+
+        foreach (var process in (BatonProcess[])[member, holder])
+        {
+            await process.WriteLineAsync("done");
+            Assert.Equal(0, await process.WaitForExitAsync());
+        }
+
+        Assert.Empty(await LocksJson.ReadAsync(_locks.Url));
+    }
+
+    [Fact]
     public async Task Locks_NothingHeld_SaysSoAndJsonHasEmptyList()
     {
         var (exitCode, output, _) = await BatonProcess.RunAsync("locks", "--backend", _locks.Url);

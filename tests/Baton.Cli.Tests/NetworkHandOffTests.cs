@@ -22,6 +22,19 @@ public sealed class NetworkHandOffTests
     }
 
     [Theory]
+    [InlineData("elect", "scheduler", "--backend", "etcd://127.0.0.1:1", "--id", "a", "--", "echo", "--backend", "x")]
+    [InlineData("join", "workers", "-b", "zookeeper://127.0.0.1:1", "--capabilities", "{}", "--", "echo", "--backend", "file:///tmp")]
+    [InlineData("leader", "scheduler", "--watch", "--backend=redis://127.0.0.1:1")]
+    [InlineData("members", "workers", "--json", "-b", "postgres://u@127.0.0.1:1/db")]
+    public async Task NetworkUrl_OfEveryVerb_IsHandedOverWithEveryArgument(params string[] arguments)
+    {
+        var (exitCode, output, _) = await BatonProcess.RunAsync(Launch(), arguments);
+
+        Assert.Equal(42, exitCode);
+        Assert.Contains($"args: {string.Join(' ', arguments)}", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("--backend=etcd://127.0.0.1:1")]
     [InlineData("-b:redis://127.0.0.1:1")]
     public async Task NetworkUrl_InEveryFormOfTheOption_IsHandedOver(string option)
@@ -48,6 +61,19 @@ public sealed class NetworkHandOffTests
     {
         using var directory = new LockDirectory();
         var (exitCode, output, error) = await BatonProcess.RunAsync(Launch(), "run", "job", "--backend", directory.Url, "--", "echo", "--backend", "etcd://x:1");
+
+        Assert.True(exitCode == 0, error);
+        Assert.Contains("--backend etcd://x:1", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("args:", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("elect", "scheduler")]
+    [InlineData("join", "workers")]
+    public async Task FileUrl_OfElectAndJoin_StaysInTheLocalBuild_EvenWithANetworkUrlAfterTheSeparator(string verb, string name)
+    {
+        using var directory = new LockDirectory();
+        var (exitCode, output, error) = await BatonProcess.RunAsync(Launch(), verb, name, "--backend", directory.Url, "--", "echo", "--backend", "etcd://x:1");
 
         Assert.True(exitCode == 0, error);
         Assert.Contains("--backend etcd://x:1", output, StringComparison.Ordinal);

@@ -53,6 +53,44 @@ public sealed class RedisCliTests
         await LocksJson.WaitForAsync(url, "cli job", _ => false, absentCounts: true);
     }
 
+    [Fact]
+    public async Task ElectJoinLeaderMembers_OnRedis_ShowTheLeaderAndTheMember()
+    {
+        var url = $"{RedisUrl()}?prefix=cli-{Guid.NewGuid():N}:";
+        await using var leader = BatonProcess.Start("elect", "scheduler", "--id", "node-a", "--backend", url, "--", "sh", "-c", "echo \"leading $BATON_TERM\"; read line");
+        var term = (await leader.WaitForLineAsync("leading "))["leading ".Length..];
+        await using var member = BatonProcess.Start("join", "scheduler", "--id", "worker-1", "--backend", url, "--", "sh", "-c", "echo joined; read line");
+        await member.WaitForLineAsync("joined");
+
+        var (leaderExit, leaderJson, leaderError) = await BatonProcess.RunAsync("leader", "scheduler", "--json", "--backend", url);
+        var (membersExit, membersJson, membersError) = await BatonProcess.RunAsync("members", "scheduler", "--json", "--backend", url);
+        var (busyExit, _, _) = await BatonProcess.RunAsync("elect", "scheduler", "--timeout", "0", "--backend", url, "--", "true");
+
+        Assert.True(leaderExit == 0, leaderError);
+        using (var document = System.Text.Json.JsonDocument.Parse(leaderJson))
+        {
+            var elected = document.RootElement.GetProperty("leader");
+            Assert.Equal(term, elected.GetProperty("term").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal("node-a", elected.GetProperty("member").GetProperty("id").GetString());
+        }
+
+        Assert.True(membersExit == 0, membersError);
+        using (var document = System.Text.Json.JsonDocument.Parse(membersJson))
+        {
+            var listed = Assert.Single(document.RootElement.GetProperty("members").EnumerateArray()); // the group, not the election of its name
+            Assert.Equal("worker-1", listed.GetProperty("id").GetString());
+        }
+
+        Assert.Equal(75, busyExit);
+        foreach (var process in (BatonProcess[])[leader, member])
+        {
+            await process.WriteLineAsync("done");
+            Assert.Equal(0, await process.WaitForExitAsync());
+        }
+
+        Assert.Equal(1, (await BatonProcess.RunAsync("leader", "scheduler", "--backend", url)).ExitCode);
+    }
+
     private static string RedisUrl()
     {
         var url = Environment.GetEnvironmentVariable("BATON_TEST_REDIS_URL");

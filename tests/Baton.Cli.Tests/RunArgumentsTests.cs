@@ -40,6 +40,7 @@ public sealed class RunArgumentsTests : IDisposable
     [InlineData("--shared", "true", "--", "true")]
     [InlineData("one", "two", "--", "true")]
     [InlineData("job", "--timeout", "soon", "--", "true")]
+    [InlineData("job", "--kill-after", "soon", "--", "true")]
     [InlineData("job", "--colour", "--", "true")]
     [InlineData("-v", "--", "true")]
     public async Task Run_LinesTheGrammarRefuses_AreUsageErrors(params string[] arguments)

@@ -69,33 +69,13 @@ public sealed class RunSignalTests : IDisposable
         await using var baton = BatonProcess.Start("run", "job", "--backend", _locks.Url, "--", "sh", "-c", "echo pid=$$; exec sleep 60");
         var line = await baton.WaitForLineAsync("pid=");
         var childPid = int.Parse(line["pid=".Length..], System.Globalization.CultureInfo.InvariantCulture);
-        Assert.True(IsAlive(childPid));
+        Assert.True(ProcessState.IsAlive(childPid));
 
         baton.Signal(SIGKILL);
 
-        var deadline = DateTime.UtcNow + BatonProcess.Patience;
-        while (IsAlive(childPid))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"the command (pid {childPid}) outlived baton");
-            await Task.Delay(20); // No event tells another process's death; poll with a deadline.
-        }
+        await ProcessState.WaitUntilGoneAsync(childPid);
 
         var (exitCode, _, error) = await BatonProcess.RunAsync("run", "job", "--timeout", "0", "--backend", _locks.Url, "--", "true");
         Assert.True(exitCode == 0, $"the lock must be free after kill -9: exit {exitCode}, {error}");
-    }
-
-    /// <summary>Alive: /proc has it and it is not a zombie waiting for its new parent to reap it.</summary>
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var state = stat[(stat.LastIndexOf(')') + 2)..][0];
-            return state is not ('Z' or 'X');
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or IOException)
-        {
-            return false;
-        }
     }
 }

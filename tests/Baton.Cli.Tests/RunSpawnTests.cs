@@ -150,6 +150,22 @@ public sealed class RunSpawnTests : IDisposable
         Assert.Equal("plain arg job", output.Trim());
     }
 
+    /// <summary>elect and join start their command the same way, each with its own variables.</summary>
+    [Theory]
+    [InlineData(Native, "elect", "BATON_ELECTION=x BATON_LOCK_NAME=x")]
+    [InlineData(Fallback, "elect", "BATON_ELECTION=x BATON_LOCK_NAME=x")]
+    [InlineData(Native, "join", "BATON_GROUP=x BATON_MEMBER_ID=m1")]
+    [InlineData(Fallback, "join", "BATON_GROUP=x BATON_MEMBER_ID=m1")]
+    public async Task ElectAndJoin_WithEitherLauncher_CommandSeesItsVariables(string build, string verb, string expected)
+    {
+        var (exitCode, output, error) = await BatonProcess.RunAsync(
+            Launch(build), verb, "x", "--id", "m1", "--backend", _locks.Url, "--", "sh", "-c",
+            "echo \"${BATON_ELECTION:+BATON_ELECTION=$BATON_ELECTION BATON_LOCK_NAME=$BATON_LOCK_NAME}${BATON_GROUP:+BATON_GROUP=$BATON_GROUP BATON_MEMBER_ID=$BATON_MEMBER_ID}\"");
+
+        Assert.True(exitCode == 0, error);
+        Assert.Equal(expected, output.Trim());
+    }
+
     // Python that sets up signals as a careless parent (or nohup) might, then executes its arguments.
     private static string PythonExec(string setup) => $"import os, signal, sys\n{setup}\nos.execv(sys.argv[1], sys.argv[1:])";
 

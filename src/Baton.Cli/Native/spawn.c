@@ -1,6 +1,7 @@
 /*
- * baton_spawn: starts `baton run`'s command directly from baton's main thread, with the guarantees that
- * used to take three helper programs (setpriv --pdeathsig KILL, env --default-signal=PIPE, a sh guard):
+ * baton_spawn: starts the command of `baton run`, `elect` or `join` directly from baton's main thread, with
+ * the guarantees that used to take three helper programs (setpriv --pdeathsig KILL, env --default-signal=PIPE,
+ * a sh guard):
  *
  *   - the command gets SIGKILL when baton's main thread ends (PR_SET_PDEATHSIG), even after kill -9;
  *   - it is never started once baton is already gone (the parent is checked after the death signal is set);

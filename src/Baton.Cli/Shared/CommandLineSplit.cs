@@ -10,7 +10,7 @@ namespace Baton.Cli.Shared;
 internal sealed record ChildCommandLine(bool SeparatorSeen, IReadOnlyList<string> Arguments)
 {
     /// <summary>The verbs that run a command after <c>--</c>.</summary>
-    private static readonly string[] VerbsWithCommand = ["run"];
+    public static readonly string[] VerbsWithCommand = ["run", "elect", "join"];
 
     /// <summary>Splits <paramref name="args"/> into baton's own part and the command after <c>--</c>.</summary>
     /// <param name="args">The process arguments.</param>

@@ -55,6 +55,37 @@ internal static class CommonOptions
         },
     };
 
+    /// <summary>
+    /// <c>--id ID</c>: a member id (<c>elect</c>'s candidate, <c>join</c>'s member), checked as the library checks it —
+    /// not empty, at most <see cref="MemberIdentity.MaxCustomIdLength"/> characters, no control characters — so that a
+    /// bad one is a usage error before anything connects.
+    /// </summary>
+    /// <param name="description">What it is for, including its default.</param>
+    public static Option<string?> MemberId(string description)
+    {
+        var option = new Option<string?>("--id") { Description = description, HelpName = "ID" };
+        option.Validators.Add(result =>
+        {
+            var id = result.Tokens.Count == 0 ? string.Empty : result.Tokens[^1].Value;
+            var problem = id.Length == 0 ? "must not be empty"
+                : id.Length > MemberIdentity.MaxCustomIdLength ? $"must be at most {MemberIdentity.MaxCustomIdLength} characters; this one has {id.Length}"
+                : id.Any(char.IsControl) ? "must not contain control characters"
+                : null;
+            if (problem is not null)
+            {
+                result.AddError($"--id: a member id {problem}.");
+            }
+        });
+        return option;
+    }
+
+    /// <summary><c>--kill-after DUR</c> of the verbs that run a command: the grace between the SIGTERM of a loss and SIGKILL.</summary>
+    /// <param name="what">What is lost: "the lock", "leadership", "membership".</param>
+    public static Option<TimeSpan?> KillAfter(string what) => Duration(
+        "--kill-after",
+        $"When {what} is lost while COMMAND runs, baton sends it SIGTERM, then SIGKILL if it has not exited this long after: "
+        + $"{DurationParser.Syntax}. [default: {Supervision.SupervisedCommand.DefaultKillAfter.TotalSeconds:0}s]");
+
     /// <summary>The backend URL to connect to: the option's value, or null for the library's default.</summary>
     /// <param name="parseResult">The parsed command line.</param>
     /// <param name="backend">The <c>--backend</c> option.</param>

@@ -9,6 +9,14 @@ namespace Baton.Cli.Shared;
 /// </summary>
 internal sealed class DescriptorWriteStream(int descriptor) : Stream
 {
+    private volatile bool _failed;
+
+    /// <summary>
+    /// True once a write failed (a closed pipe, a closed descriptor): what reads the output is gone. A watch ends
+    /// then, as a shell tool would of SIGPIPE (which .NET ignores).
+    /// </summary>
+    public bool Failed => _failed;
+
     public override bool CanRead => false;
 
     public override bool CanSeek => false;
@@ -40,6 +48,7 @@ internal sealed class DescriptorWriteStream(int descriptor) : Stream
                     }
 
                     // A closed or broken output (EPIPE, EBADF) loses the message, never the command's result.
+                    _failed = true;
                     return;
                 }
 

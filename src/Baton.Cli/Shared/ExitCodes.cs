@@ -33,6 +33,13 @@ internal static class ExitCodes
     /// <summary>EX_TEMPFAIL: the lock was not acquired within <c>--timeout</c>.</summary>
     public const int NotAcquired = 75;
 
+    /// <summary>
+    /// The lock, leadership or membership was lost (lease, session, an operator's break): <c>elect</c> and <c>join</c>
+    /// whenever it happened while the command ran, <c>run</c> only when it happened before the command started. The
+    /// number of EX_PROTOCOL, free in the sysexits range; baton's own meaning.
+    /// </summary>
+    public const int Lost = 76;
+
     /// <summary>EX_NOPERM: the backend refuses to break the lock (the file backend with a live holder).</summary>
     public const int Refused = 77;
 
@@ -41,6 +48,15 @@ internal static class ExitCodes
 
     /// <summary>The command was not found (as the shells say it).</summary>
     public const int CommandNotFound = 127;
+
+    /// <summary>
+    /// 128 + SIGPIPE: a watch's output was closed (its reader exited), the status a shell tool gets when SIGPIPE
+    /// kills it; baton exits with it (.NET ignores SIGPIPE, so the write fails instead).
+    /// </summary>
+    public const int OutputClosed = 141;
+
+    /// <summary><c>leader</c>: nobody leads the election (as <c>grep</c> says "no match": a script's <c>if</c> can test it).</summary>
+    public const int NobodyLeads = 1;
 
     /// <summary>Added to a signal's number when baton or its command ended because of that signal.</summary>
     public const int SignalBase = 128;

@@ -14,6 +14,9 @@ internal static partial class NativeMethods
     /// <summary>SIGCHLD's number on Linux (x86, ARM, RISC-V).</summary>
     public const int SIGCHLD = 17;
 
+    /// <summary>SIGKILL's number on Linux.</summary>
+    public const int SIGKILL = 9;
+
     /// <summary>SIGTERM's number on Linux.</summary>
     public const int SIGTERM = 15;
 

@@ -12,8 +12,13 @@ internal static class StandardStreams
 {
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
+    private static readonly DescriptorWriteStream OutStream = new(1);
+
     /// <summary>Standard output, flushed at every write.</summary>
-    public static TextWriter Out { get; } = OpenWriter(1);
+    public static TextWriter Out { get; } = new StreamWriter(OutStream, Utf8) { AutoFlush = true };
+
+    /// <summary>True once a write to standard output failed: whoever read it has gone (<c>baton members --watch | head -1</c>).</summary>
+    public static bool OutputClosed => OutStream.Failed;
 
     /// <summary>Standard error, flushed at every write.</summary>
     public static TextWriter Error { get; } = OpenWriter(2);

@@ -6,7 +6,10 @@ using Baton.Cli.Shared;
 
 namespace Baton.Cli.Commands.Locks;
 
-/// <summary><c>baton locks [--backend URL] [--json]</c>: every held or awaited lock, its holders and waiters.</summary>
+/// <summary>
+/// <c>baton locks [--backend URL] [--json]</c>: every held or awaited lock, semaphore and group, its holders (a group's
+/// members) and waiters.
+/// </summary>
 internal static class LocksCommand
 {
     /// <summary>Builds the verb.</summary>
@@ -14,7 +17,7 @@ internal static class LocksCommand
     {
         var backend = CommonOptions.Backend();
         var json = new Option<bool>("--json") { Description = "Print JSON for programs (schema: docs/cli.md) instead of a table." };
-        var command = new Command("locks", "List every held or awaited lock: holders (host, pid, process) since when, fencing tokens, waiters and how long they have waited.")
+        var command = new Command("locks", "List every held or awaited lock, semaphore and group: holders (host, pid, process) since when, fencing tokens, waiters and how long they have waited.")
         {
             backend,
             json,
@@ -73,10 +76,10 @@ internal static class LocksCommand
                 .ThenBy(l => l.Name, StringComparer.Ordinal)
                 .Select(l => new LockEntry(
                     l.Name,
-                    l.Kind == LockKind.Semaphore ? "semaphore" : "lock",
+                    Kind(l.Kind),
                     l.MaxCount,
-                    [.. l.Holders.Select(h => new HolderEntry(Mode(h.Mode), h.FencingToken, h.Since.ToUniversalTime(), Seconds(l.ObservedAt - h.Since), Member(h.Member)))],
-                    [.. l.Waiters.Select(w => new WaiterEntry(Mode(w.Mode), w.Since.ToUniversalTime(), Seconds(l.ObservedAt - w.Since), Member(w.Member)))]))]);
+                    [.. l.Holders.Select(h => new HolderEntry(Mode(h.Mode), h.FencingToken, h.Since.ToUniversalTime(), MemberEntry.Seconds(l.ObservedAt - h.Since), MemberEntry.From(h.Member)))],
+                    [.. l.Waiters.Select(w => new WaiterEntry(Mode(w.Mode), w.Since.ToUniversalTime(), MemberEntry.Seconds(l.ObservedAt - w.Since), MemberEntry.From(w.Member)))]))]);
 
     private static void WriteTable(LocksDocument document)
     {
@@ -102,20 +105,7 @@ internal static class LocksCommand
             }
         }
 
-        var widths = new int[header.Length];
-        foreach (var row in rows)
-        {
-            for (var i = 0; i < row.Length; i++)
-            {
-                widths[i] = Math.Max(widths[i], row[i].Length);
-            }
-        }
-
-        foreach (var row in rows)
-        {
-            var line = string.Join("  ", row.Select((cell, i) => i == row.Length - 1 ? cell : cell.PadRight(widths[i])));
-            StandardStreams.Out.WriteLine(line.TrimEnd());
-        }
+        Table.Write(rows);
     }
 
     private static string[] Row(string name, string kind, string state, string mode, string token, double seconds, DateTimeOffset since, MemberEntry member) =>
@@ -126,12 +116,19 @@ internal static class LocksCommand
         mode,
         token,
         DurationParser.Format(TimeSpan.FromSeconds(seconds)),
-        since.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+        MemberEntry.TableTime(since),
         Terminal.Printable(member.Host),
         member.Pid.ToString(CultureInfo.InvariantCulture),
         Terminal.Printable(member.Process),
         member.Id is null ? "-" : Terminal.Printable(member.Id),
     ];
+
+    private static string Kind(LockKind kind) => kind switch
+    {
+        LockKind.Semaphore => "semaphore",
+        LockKind.Group => "group",
+        _ => "lock",
+    };
 
     private static string Mode(LockMode mode) => mode switch
     {
@@ -139,8 +136,4 @@ internal static class LocksCommand
         LockMode.Shared => "shared",
         _ => "semaphore",
     };
-
-    private static double Seconds(TimeSpan span) => Math.Round(Math.Max(0, span.TotalSeconds), 3);
-
-    private static MemberEntry Member(MemberIdentity member) => new(member.Host, member.ProcessId, member.ProcessName, member.CustomId);
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Baton.Cli.Shared;
 
 namespace Baton.Cli.Commands.Locks;
 
@@ -9,12 +10,12 @@ namespace Baton.Cli.Commands.Locks;
 /// <param name="SchemaVersion">1.</param>
 /// <param name="Backend">The backend URL, password hidden.</param>
 /// <param name="ObservedAt">When the listing was taken (UTC).</param>
-/// <param name="Locks">Every held or awaited name, sorted by kind and name.</param>
+/// <param name="Locks">Every held or awaited name, sorted by kind (locks, semaphores, groups) and name.</param>
 internal sealed record LocksDocument(int SchemaVersion, string Backend, DateTimeOffset ObservedAt, IReadOnlyList<LockEntry> Locks);
 
 /// <summary>One held or awaited name.</summary>
 /// <param name="Name">The lock's name, exactly.</param>
-/// <param name="Kind"><c>lock</c> (locks and reader-writer locks share names) or <c>semaphore</c>.</param>
+/// <param name="Kind"><c>lock</c> (locks, reader-writer locks and elections share names), <c>semaphore</c> or <c>group</c> (whose holders are its members).</param>
 /// <param name="MaxCount">A semaphore's slots; 1 for locks.</param>
 /// <param name="Holders">Who holds it, oldest first.</param>
 /// <param name="Waiters">Who waits, in the order they will be served where the backend has one.</param>
@@ -34,13 +35,6 @@ internal sealed record HolderEntry(string Mode, long FencingToken, DateTimeOffse
 /// <param name="WaitedSeconds">How long it had waited when listed.</param>
 /// <param name="Member">Who it is.</param>
 internal sealed record WaiterEntry(string Mode, DateTimeOffset Since, double WaitedSeconds, MemberEntry Member);
-
-/// <summary>A holder's or waiter's identity.</summary>
-/// <param name="Host">Host name.</param>
-/// <param name="Pid">Process id on that host.</param>
-/// <param name="Process">Process name.</param>
-/// <param name="Id">The application's member id, or null.</param>
-internal sealed record MemberEntry(string Host, int Pid, string Process, string? Id);
 
 /// <summary>Source-generated serialization (no reflection: the command is trimmed and AOT-compiled).</summary>
 [JsonSourceGenerationOptions(

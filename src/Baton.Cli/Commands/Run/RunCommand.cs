@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Baton.Cli.Shared;
+using Baton.Cli.Supervision;
 
 namespace Baton.Cli.Commands.Run;
 
@@ -20,6 +21,7 @@ internal static class RunCommand
             "--timeout",
             $"How long to wait for the lock before giving up with exit 75: {DurationParser.Syntax}; 0 tries once. [default: wait forever]");
 
+        var killAfter = CommonOptions.KillAfter("the lock");
         var verbose = new Option<bool>("--verbose", "-v")
         {
             Description = "Say on standard error when the lock is taken (fencing token, how long it waited) and when it is released.",
@@ -31,6 +33,7 @@ internal static class RunCommand
             backend,
             shared,
             timeout,
+            killAfter,
             verbose,
         };
 
@@ -40,6 +43,7 @@ internal static class RunCommand
             parseResult.GetValue(shared),
             parseResult.GetValue(timeout) ?? Timeout.InfiniteTimeSpan,
             parseResult.GetValue(verbose),
+            parseResult.GetValue(killAfter) ?? SupervisedCommand.DefaultKillAfter,
             child).Execute());
 
         Help.SetExamples(

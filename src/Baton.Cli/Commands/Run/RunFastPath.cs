@@ -1,4 +1,5 @@
 using Baton.Cli.Shared;
+using Baton.Cli.Supervision;
 
 namespace Baton.Cli.Commands.Run;
 
@@ -6,7 +7,8 @@ namespace Baton.Cli.Commands.Run;
 /// The common shapes of <c>baton run</c> read without building the System.CommandLine tree of every verb, which
 /// costs about a millisecond of a start that scripts pay at every call (bench/README.md). Only a line that is
 /// unambiguous and valid in the one grammar takes this path: <c>run NAME</c> and, once each, <c>--backend</c>/<c>-b</c>
-/// URL, <c>--shared</c>/<c>-s</c>, <c>--timeout</c> DUR and <c>--verbose</c>/<c>-v</c>, in any order, then <c>--</c>.
+/// URL, <c>--shared</c>/<c>-s</c>, <c>--timeout</c> DUR, <c>--kill-after</c> DUR and <c>--verbose</c>/<c>-v</c>, in any
+/// order, then <c>--</c>.
 /// Anything else (help, a bad duration, an unknown or repeated option, <c>--opt=value</c>, a flag followed by
 /// true/false) goes to System.CommandLine, which gives the same result or the same error as ever.
 /// </summary>
@@ -23,8 +25,9 @@ internal static class RunFastPath
         }
 
         string? name = null, backend = null;
-        bool shared = false, verbose = false, backendSeen = false, timeoutSeen = false;
+        bool shared = false, verbose = false, backendSeen = false, timeoutSeen = false, killAfterSeen = false;
         var timeout = Timeout.InfiniteTimeSpan;
+        var killAfter = SupervisedCommand.DefaultKillAfter;
         for (var i = 1; i < own.Length; i++)
         {
             var token = own[i];
@@ -37,6 +40,11 @@ internal static class RunFastPath
                 case "--timeout" when !timeoutSeen && i + 1 < own.Length && DurationParser.TryParse(own[i + 1], out var value, out _):
                     timeoutSeen = true;
                     timeout = value;
+                    i++;
+                    break;
+                case "--kill-after" when !killAfterSeen && i + 1 < own.Length && DurationParser.TryParse(own[i + 1], out var grace, out _):
+                    killAfterSeen = true;
+                    killAfter = grace;
                     i++;
                     break;
                 case "--shared" or "-s" when !shared && !IsBoolean(own, i + 1):
@@ -56,7 +64,7 @@ internal static class RunFastPath
             }
         }
 
-        return name is null ? null : new RunSession(name, backend is { Length: > 0 } ? backend : null, shared, timeout, verbose, child);
+        return name is null ? null : new RunSession(name, backend is { Length: > 0 } ? backend : null, shared, timeout, verbose, killAfter, child);
     }
 
     /// <summary>A flag's optional value: System.CommandLine would read it as the flag's, the fast path leaves it alone.</summary>

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Baton.Cli.Shared;
 
-namespace Baton.Cli.Commands.Run;
+namespace Baton.Cli.Supervision;
 
 /// <summary>The command <c>baton run</c> started: its pid for signals, and its end.</summary>
 internal abstract class RunningCommand : IDisposable

@@ -1,6 +1,6 @@
 using Baton.Cli.Shared;
 
-namespace Baton.Cli.Commands.Run;
+namespace Baton.Cli.Supervision;
 
 /// <summary>
 /// Finds the command before the lock is taken, the way a shell does (a name with a <c>/</c> is a path,

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Baton.Cli.Commands.Run;
+namespace Baton.Cli.Supervision;
 
 /// <summary>
 /// The C helper of Native/spawn.c: linked into the Native AOT executable, or <c>libbatonspawn.so</c> beside

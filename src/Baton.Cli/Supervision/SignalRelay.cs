@@ -1,11 +1,11 @@
 using System.Runtime.InteropServices;
 using Baton.Cli.Shared;
 
-namespace Baton.Cli.Commands.Run;
+namespace Baton.Cli.Supervision;
 
 /// <summary>
-/// SIGINT, SIGTERM and SIGHUP during <c>baton run</c>, with the runtime's default handling (terminate)
-/// cancelled, so the lock is released on every path out:
+/// SIGINT, SIGTERM and SIGHUP during <c>baton run</c>, <c>elect</c> and <c>join</c>, with the runtime's default
+/// handling (terminate) cancelled, so the lock, leadership or membership is given up on every path out:
 /// <list type="bullet">
 /// <item>while connecting or waiting: stop waiting (<see cref="StopWaiting"/>); baton exits with 128 + the signal's number;</item>
 /// <item>between acquiring and starting the command: the command is not started; same exit code;</item>
@@ -81,23 +81,20 @@ internal sealed class SignalRelay : IDisposable
             _phase = Phase.Running;
             foreach (var signal in _pending)
             {
-                Forward(signal);
+                _ = Forward(signal);
             }
 
             _pending.Clear();
         }
     }
 
-    /// <summary>Sends a signal to the command while it runs (used when the lock is lost).</summary>
+    /// <summary>Sends a signal to the command while it runs (used when the hold is lost); false when it no longer runs.</summary>
     /// <param name="signal">The signal's number.</param>
-    public void SendToChild(int signal)
+    public bool SendToChild(int signal)
     {
         lock (_gate)
         {
-            if (_phase == Phase.Running)
-            {
-                Forward(signal, fromTerminal: false);
-            }
+            return _phase == Phase.Running && Forward(signal, fromTerminal: false);
         }
     }
 
@@ -149,7 +146,7 @@ internal sealed class SignalRelay : IDisposable
                     _pending.Add(number);
                     break;
                 case Phase.Running:
-                    Forward(number);
+                    _ = Forward(number);
                     break;
                 case Phase.Done:
                     break;
@@ -162,18 +159,18 @@ internal sealed class SignalRelay : IDisposable
         }
     }
 
-    private void Forward(int signal, bool fromTerminal = true)
+    private bool Forward(int signal, bool fromTerminal = true)
     {
         if (_child is not { } child || child.HasEnded)
         {
-            return;
+            return false;
         }
 
         if (fromTerminal && signal == NativeMethods.SIGINT && Terminal.InForegroundGroup)
         {
-            return; // The terminal sent it to the whole foreground group, the command included.
+            return false; // The terminal sent it to the whole foreground group, the command included.
         }
 
-        _ = NativeMethods.Kill(child.Id, signal);
+        return NativeMethods.Kill(child.Id, signal) == 0;
     }
 }

@@ -2,12 +2,12 @@ using System.Diagnostics;
 using System.Globalization;
 using Baton.Cli.Shared;
 
-namespace Baton.Cli.Commands.Run;
+namespace Baton.Cli.Supervision;
 
 /// <summary>
-/// Starts the command so that it cannot outlive baton: if baton is killed, even with <c>kill -9</c>, the kernel
-/// sends the command SIGKILL (PR_SET_PDEATHSIG), and the backend's crash-release rule frees the lock: the
-/// command never goes on unprotected.
+/// Starts the command of <c>run</c>, <c>elect</c> or <c>join</c> so that it cannot outlive baton: if baton is killed,
+/// even with <c>kill -9</c>, the kernel sends the command SIGKILL (PR_SET_PDEATHSIG), and the backend's crash-release
+/// rule frees the lock, the leadership or the membership: the command never goes on unprotected.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -37,12 +37,6 @@ namespace Baton.Cli.Commands.Run;
 /// </remarks>
 internal static class ChildLauncher
 {
-    /// <summary>The environment variable that carries the lock's name to the command.</summary>
-    public const string LockNameVariable = "BATON_LOCK_NAME";
-
-    /// <summary>The environment variable that carries the fencing token (decimal) to the command.</summary>
-    public const string FencingTokenVariable = "BATON_FENCING_TOKEN";
-
     private static readonly string[] WellKnownSetpriv = ["/usr/bin/setpriv", "/bin/setpriv"];
 
     // $0 is baton's pid: the command starts only while baton is still the parent (see the remarks).
@@ -70,19 +64,19 @@ internal static class ChildLauncher
     }
 
     /// <summary>
-    /// Starts the command with standard input, output and error inherited and the lock in its environment:
+    /// Starts the command with standard input, output and error inherited and what it holds in its environment:
     /// directly when <see cref="CanSpawnDirectly"/>, else through <paramref name="setpriv"/>.
     /// </summary>
     /// <param name="path">The executable, as <see cref="CommandResolver"/> found it.</param>
     /// <param name="command">The command and its arguments, as given.</param>
     /// <param name="setpriv">The path of <c>setpriv</c>; needed only when <see cref="CanSpawnDirectly"/> is false.</param>
-    /// <param name="lockName">The lock held.</param>
-    /// <param name="fencingToken">Its fencing token.</param>
+    /// <param name="environment">Variables added to baton's environment (or replacing its own), such as <c>BATON_LOCK_NAME</c>.</param>
     /// <param name="execError">When the command could not be executed (a null result): its errno.</param>
     /// <returns>The running command; null when the command file could not be executed (see <paramref name="execError"/>).</returns>
     /// <exception cref="InvalidOperationException">Called from a thread other than the main thread.</exception>
     /// <exception cref="System.ComponentModel.Win32Exception">The operating system could not create the process.</exception>
-    public static RunningCommand? Start(string path, IReadOnlyList<string> command, string? setpriv, string lockName, long fencingToken, out int execError)
+    public static RunningCommand? Start(
+        string path, IReadOnlyList<string> command, string? setpriv, IReadOnlyList<KeyValuePair<string, string>> environment, out int execError)
     {
         if (Environment.CurrentManagedThreadId != MainThreadId)
         {
@@ -91,7 +85,6 @@ internal static class ChildLauncher
         }
 
         execError = 0;
-        var token = fencingToken.ToString(CultureInfo.InvariantCulture);
         if (CanSpawnDirectly)
         {
             var argv = new string?[command.Count + 1];
@@ -100,7 +93,13 @@ internal static class ChildLauncher
                 argv[i] = command[i];
             }
 
-            var pid = NativeSpawn.Spawn(path, argv, [$"{LockNameVariable}={lockName}", $"{FencingTokenVariable}={token}", null], out var error);
+            var overrides = new string?[environment.Count + 1];
+            for (var i = 0; i < environment.Count; i++)
+            {
+                overrides[i] = $"{environment[i].Key}={environment[i].Value}";
+            }
+
+            var pid = NativeSpawn.Spawn(path, argv, overrides, out var error);
             if (pid < 0)
             {
                 throw new System.ComponentModel.Win32Exception(error);
@@ -132,8 +131,11 @@ internal static class ChildLauncher
             startInfo.ArgumentList.Add(argument);
         }
 
-        startInfo.Environment[LockNameVariable] = lockName;
-        startInfo.Environment[FencingTokenVariable] = token;
+        foreach (var (name, value) in environment)
+        {
+            startInfo.Environment[name] = value;
+        }
+
         return new RunningCommand.Managed(
             Process.Start(startInfo) ?? throw new InvalidOperationException($"Process.Start returned no process for {setpriv}."));
     }
