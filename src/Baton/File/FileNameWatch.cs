@@ -30,9 +30,7 @@ internal sealed class FileNameWatch : NameWatch
     private readonly byte[] _fileName;
     private readonly byte[] _recordPrefix;
     private readonly TimeProvider _timeProvider;
-    private readonly Lock _gate = new();
-    private TaskCompletionSource _changed = NewSignal();
-    private bool _pending;
+    private readonly ChangeSignal _changed = new();
     private WaitingThread? _thread;
 
     private FileNameWatch(SafeFileHandle inotify, FileLockTarget target, TimeProvider timeProvider)
@@ -68,31 +66,7 @@ internal sealed class FileNameWatch : NameWatch
         }
     }
 
-    public override async ValueTask WaitForChangeAsync(CancellationToken cancellationToken)
-    {
-        Task changed;
-        lock (_gate)
-        {
-            if (_pending)
-            {
-                _pending = false;
-                return;
-            }
-
-            if (_changed.Task.IsCompleted)
-            {
-                _changed = NewSignal();
-            }
-
-            changed = _changed.Task;
-        }
-
-        await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
-        lock (_gate)
-        {
-            _pending = false;
-        }
-    }
+    public override ValueTask WaitForChangeAsync(CancellationToken cancellationToken) => _changed.WaitAsync(cancellationToken);
 
     public override async ValueTask DisposeAsync()
     {
@@ -103,8 +77,6 @@ internal sealed class FileNameWatch : NameWatch
 
         _inotify.Dispose();
     }
-
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private unsafe void Run(WaitingThread thread)
     {
@@ -130,7 +102,7 @@ internal sealed class FileNameWatch : NameWatch
             if (relevant)
             {
                 Interlocked.Increment(ref s_wakes);
-                Signal();
+                _changed.Set();
                 _ = SecondLookAsync();
             }
         }
@@ -164,18 +136,6 @@ internal sealed class FileNameWatch : NameWatch
     private async Task SecondLookAsync()
     {
         await Task.Delay(SecondLook, _timeProvider).ConfigureAwait(false);
-        Signal();
-    }
-
-    private void Signal()
-    {
-        TaskCompletionSource changed;
-        lock (_gate)
-        {
-            _pending = true;
-            changed = _changed;
-        }
-
-        changed.TrySetResult();
+        _changed.Set();
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Threading.Channels;
 using Xunit;
 
@@ -191,7 +190,7 @@ public abstract class ElectionConformanceTests : ConformanceTestBase
     }
 
     [Fact]
-    public async Task CampaignAsync_Cancelled_StopsPromptlyAndLeavesTheQueue()
+    public async Task CampaignAsync_Cancelled_ThrowsAndLeavesTheQueue()
     {
         var name = UniqueName("election");
         var other = await CreateCoordinatorAsync();
@@ -200,10 +199,9 @@ public abstract class ElectionConformanceTests : ConformanceTestBase
         var campaign = other.CreateElection(name).CampaignAsync(cancellationToken: cancel.Token).AsTask();
         await WaitForWaitersAsync(name, 1);
 
-        var clock = Stopwatch.StartNew();
+        // How fast (rule 6) is the lock suites' to check: a campaign is the lock's wait.
         await cancel.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => campaign.WaitAsync(Patience));
-        AssertPromptCancellation(clock.Elapsed);
         await WaitForWaitersAsync(name, 0);
     }
 
