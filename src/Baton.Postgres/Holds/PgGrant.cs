@@ -3,7 +3,7 @@ using Baton.Postgres.Sessions;
 
 namespace Baton.Postgres.Holds;
 
-/// <summary>One hold: an advisory lock on one session, and its row in the holders table.</summary>
+/// <summary>One hold: an advisory lock on one session, and its row in the holds table.</summary>
 internal sealed class PgGrant : LockGrant
 {
     private readonly PostgresBackend _backend;
@@ -28,6 +28,9 @@ internal sealed class PgGrant : LockGrant
 
     public PgSession Session { get; }
 
+    /// <summary>The name held.</summary>
+    public string Name => _name.Name;
+
     /// <summary>The advisory key held: the lock's, or the semaphore slot's.</summary>
     public int Key { get; }
 
@@ -36,11 +39,11 @@ internal sealed class PgGrant : LockGrant
 
     public bool IsEnded => Volatile.Read(ref _ended) != 0;
 
-    public override async ValueTask ReleaseAsync()
+    public override ValueTask ReleaseAsync()
     {
-        if (Interlocked.Exchange(ref _ended, 1) != 0)
+        if (!TryEnd())
         {
-            return;
+            return default;
         }
 
         PgUpgradeTicket? upgrade;
@@ -49,18 +52,27 @@ internal sealed class PgGrant : LockGrant
             upgrade = _upgrade;
         }
 
-        if (upgrade is not null)
-        {
-            await upgrade.WithdrawAsync().ConfigureAwait(false);
-            await upgrade.Finished.ConfigureAwait(false);
-        }
-
-        await _backend.ReleaseAsync(this).ConfigureAwait(false);
+        return upgrade is null ? _backend.ReleaseAsync(this) : ReleaseAfterUpgradeAsync(upgrade);
     }
 
-    /// <summary>The statement that ends this hold, run by the backend on the grant's session.</summary>
-    internal Task ReleaseOnSessionAsync(Npgsql.NpgsqlConnection connection, CancellationToken cancellationToken) =>
-        _backend.Statements.ReleaseAsync(connection, Key, _mode == LockMode.Shared, FencingToken, cancellationToken);
+    /// <summary>Claims the end of this hold for a release or a break; only the first caller gets true.</summary>
+    internal bool TryEnd() => Interlocked.Exchange(ref _ended, 1) == 0;
+
+    /// <summary>Stops an upgrade in flight (the statement is cancelled and cleaned up) and waits until the session is free.</summary>
+    internal async Task StopUpgradeAsync(Exception error)
+    {
+        PgUpgradeTicket? upgrade;
+        lock (_gate)
+        {
+            upgrade = _upgrade;
+        }
+
+        if (upgrade is not null)
+        {
+            upgrade.Fail(error);
+            await upgrade.Finished.ConfigureAwait(false);
+        }
+    }
 
     public override async ValueTask<AcquisitionStart> StartUpgradeAsync(bool wait, CancellationToken cancellationToken)
     {
@@ -153,6 +165,13 @@ internal sealed class PgGrant : LockGrant
         }
 
         upgrade?.Fail(error);
+    }
+
+    private async ValueTask ReleaseAfterUpgradeAsync(PgUpgradeTicket upgrade)
+    {
+        await upgrade.WithdrawAsync().ConfigureAwait(false);
+        await upgrade.Finished.ConfigureAwait(false);
+        await _backend.ReleaseAsync(this).ConfigureAwait(false);
     }
 
     /// <summary>Fires the lost token (called by the backend outside its locks).</summary>

@@ -85,7 +85,7 @@ internal sealed class PgTicket : AcquisitionTicket
             session = await _backend.TakeWaitingSessionAsync(_nameKey, _cancel.Token).ConfigureAwait(false);
             var waitOn = session;
             var result = await _backend.RunAsync(
-                waitOn, (c, ct) => _backend.TryOnSessionAsync(c, _request, _name, wait: true, ct), _cancel.Token).ConfigureAwait(false);
+                waitOn, (c, ct) => _backend.WaitOnSessionAsync(c, _request, _name, ct), _cancel.Token).ConfigureAwait(false);
             if (result.OtherCount is { } other)
             {
                 _backend.ReturnSession(session, _nameKey);

@@ -14,12 +14,15 @@ internal sealed class PgSession : IAsyncDisposable
 {
     private readonly SemaphoreSlim _statement = new(1, 1);
     private readonly NpgsqlConnection _connection;
+    private readonly SessionCommands _commands;
     private int _broken;
+    private volatile bool _terminated;
 
-    public PgSession(NpgsqlConnection connection, int backendPid)
+    public PgSession(NpgsqlConnection connection, int backendPid, Statements statements)
     {
         _connection = connection;
         BackendPid = backendPid;
+        _commands = new SessionCommands(connection, statements);
     }
 
     /// <summary>The server process of this session (pg_backend_pid()).</summary>
@@ -37,6 +40,15 @@ internal sealed class PgSession : IAsyncDisposable
     /// <summary>True once the connection failed: every hold on it is gone.</summary>
     public bool IsBroken => Volatile.Read(ref _broken) != 0;
 
+    /// <summary>
+    /// True when the server ended the session on an administrator's command (pg_terminate_backend, as a break does,
+    /// or a shutdown): worth asking the server whether a break ended it.
+    /// </summary>
+    public bool WasTerminated => _terminated;
+
+    /// <summary>True when no statement runs here at this moment.</summary>
+    public bool IsIdle => _statement.CurrentCount > 0;
+
     /// <summary>True when nothing is held, tried or waited on here. Guarded by the backend's lock.</summary>
     public bool IsEmpty => Names.Count == 0 && !Reserved;
 
@@ -49,9 +61,49 @@ internal sealed class PgSession : IAsyncDisposable
             ObjectDisposedException.ThrowIf(IsBroken, this);
             return await work(_connection, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is NpgsqlException or IOException or InvalidOperationException or OperationCanceledException && ConnectionFailed())
+        catch (Exception e) when (IsConnectionFailure(e))
         {
-            MarkBroken();
+            MarkBroken(e);
+            throw;
+        }
+        finally
+        {
+            _statement.Release();
+        }
+    }
+
+    /// <summary>The try-acquire of a lock or reader-writer lock (the hot path: a prepared statement, no delegate).</summary>
+    public async Task<AcquireResult> TryAcquireAsync(int key, bool shared)
+    {
+        await _statement.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(IsBroken, this);
+            return await _commands.TryAsync(key, shared).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsConnectionFailure(e))
+        {
+            MarkBroken(e);
+            throw;
+        }
+        finally
+        {
+            _statement.Release();
+        }
+    }
+
+    /// <summary>The release of a lock or reader-writer lock hold (the hot path).</summary>
+    public async Task ReleaseAsync(int key, bool shared, long token)
+    {
+        await _statement.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(IsBroken, this);
+            await _commands.ReleaseAsync(key, shared, token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsConnectionFailure(e))
+        {
+            MarkBroken(e);
             throw;
         }
         finally
@@ -82,7 +134,7 @@ internal sealed class PgSession : IAsyncDisposable
         }
         catch (Exception e) when (e is NpgsqlException or IOException or InvalidOperationException or OperationCanceledException)
         {
-            MarkBroken();
+            MarkBroken(e);
             return false;
         }
         finally
@@ -91,8 +143,16 @@ internal sealed class PgSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Marks the session broken; returns true the first time.</summary>
-    public bool MarkBroken() => Interlocked.Exchange(ref _broken, 1) == 0;
+    /// <summary>Marks the session broken, noting whether the server ended it; returns true the first time.</summary>
+    public bool MarkBroken(Exception? cause = null)
+    {
+        if (cause is PostgresException { SqlState: PostgresErrorCodes.AdminShutdown })
+        {
+            _terminated = true;
+        }
+
+        return Interlocked.Exchange(ref _broken, 1) == 0;
+    }
 
     /// <summary>Closes the connection, which ends the session and every lock it still holds.</summary>
     public async ValueTask DisposeAsync()
@@ -117,6 +177,9 @@ internal sealed class PgSession : IAsyncDisposable
             }
         }
     }
+
+    private bool IsConnectionFailure(Exception e) =>
+        e is NpgsqlException or IOException or InvalidOperationException or OperationCanceledException && ConnectionFailed();
 
     private bool ConnectionFailed() =>
         _connection.FullState is ConnectionState.Closed or ConnectionState.Broken || (_connection.FullState & ConnectionState.Broken) != 0;
