@@ -145,7 +145,11 @@ internal sealed partial class PostgresBackend
     }
 
     /// <summary>A session for a try of the name: one that does not hold it (an empty one for a shared hold).</summary>
-    private ValueTask<PgSession> TakeTrySessionAsync(int nameKey, bool shared, CancellationToken cancellationToken)
+    private ValueTask<PgSession> TakeTrySessionAsync(int nameKey, bool shared, CancellationToken cancellationToken) =>
+        TryTakeTrySession(nameKey, shared) is { } session ? new(session) : new(OpenSessionForAsync(nameKey, shared, cancellationToken));
+
+    /// <summary>An open session for a try of the name, or null when a new one is needed.</summary>
+    private PgSession? TryTakeTrySession(int nameKey, bool shared)
     {
         lock (_gate)
         {
@@ -158,11 +162,11 @@ internal sealed partial class PostgresBackend
 
                 session.Names.Add(nameKey);
                 session.Reserved = shared;
-                return new(session);
+                return session;
             }
         }
 
-        return new(OpenSessionForAsync(nameKey, shared, cancellationToken));
+        return null;
     }
 
     /// <summary>Any usable session, for statements that take no lock (name keys, listings).</summary>

@@ -78,10 +78,19 @@ internal sealed partial class PostgresBackend : CoordinationBackend
         return prepared;
     }
 
-    // A Task rather than an async ValueTask: the core turns a start that does not complete at once into a task,
-    // which then costs nothing more.
-    public override ValueTask<AcquisitionStart> StartAcquisitionAsync(AcquisitionRequest request, CancellationToken cancellationToken) =>
-        new(StartAsync(request, cancellationToken));
+    // Tasks rather than async ValueTasks: the core turns a start that does not complete at once into a task, which
+    // then costs nothing more. A lock whose key is known and a free session: one state machine over Npgsql's.
+    public override ValueTask<AcquisitionStart> StartAcquisitionAsync(AcquisitionRequest request, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
+        var name = request.PreparedName as PgName ?? new PgName(request.Kind, request.Name);
+        if (request.Kind == LockKind.Lock && name.Key != 0 && TryTakeTrySession(name.Key, request.Mode == LockMode.Shared) is { } session)
+        {
+            return new(TryLockAsync(request, name, session, mayRetry: true));
+        }
+
+        return new(StartAsync(request, name, mayRetry: true, cancellationToken));
+    }
 
     public override async ValueTask<IReadOnlyList<LockInfo>> ListLocksAsync(CancellationToken cancellationToken)
     {
@@ -187,11 +196,37 @@ internal sealed partial class PostgresBackend : CoordinationBackend
         }
     }
 
-    /// <summary>The blocking acquire of a ticket, on a session that holds nothing else.</summary>
-    internal Task<AcquireResult> WaitOnSessionAsync(NpgsqlConnection connection, AcquisitionRequest request, PgName name, CancellationToken cancellationToken) =>
-        request.Kind == LockKind.Semaphore
-            ? Statements.AcquireSlotAsync(connection, name.SemaphoreKeys!, wait: true, _member, cancellationToken)
-            : Statements.WaitAsync(connection, name.Key, request.Mode == LockMode.Shared, _member, cancellationToken);
+    /// <summary>The blocking acquire of a ticket, on a session that holds nothing else; cancelling it withdraws.</summary>
+    internal async Task<AcquireResult> WaitOnSessionAsync(PgSession session, AcquisitionRequest request, PgName name, CancellationToken cancellationToken)
+    {
+        if (request.Kind == LockKind.Semaphore)
+        {
+            return await WaitForSlotAsync(session, name, cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            await session.EnterAsync().ConfigureAwait(false);
+            try
+            {
+                var command = await session.Commands.WaitAsync(name.Key, request.Mode == LockMode.Shared).ConfigureAwait(false);
+                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? SessionCommands.ReadWait(reader, name.Key) : default;
+                }
+            }
+            finally
+            {
+                session.Exit();
+            }
+        }
+        catch (Exception e) when (session.NoteFailure(e))
+        {
+            OnSessionBroken(session);
+            throw;
+        }
+    }
 
     /// <summary>Makes the grant of a granted acquisition, recorded on its session.</summary>
     internal PgGrant AdoptGrant(PgSession session, AcquisitionRequest request, PgName name, int nameKey, AcquireResult result)
@@ -240,9 +275,17 @@ internal sealed partial class PostgresBackend : CoordinationBackend
     {
         try
         {
-            await session.ReleaseAsync(grant.Key, grant.Mode == LockMode.Shared, grant.FencingToken).ConfigureAwait(false);
+            await session.EnterAsync().ConfigureAwait(false);
+            try
+            {
+                await session.Commands.ReleaseAsync(grant.Key, grant.Mode == LockMode.Shared, grant.FencingToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                session.Exit();
+            }
         }
-        catch when (session.IsBroken)
+        catch (Exception e) when (session.NoteFailure(e))
         {
             OnSessionBroken(session);
             throw;
@@ -254,58 +297,106 @@ internal sealed partial class PostgresBackend : CoordinationBackend
     }
 
     /// <summary>
-    /// Tries at once on a holding session, and queues a ticket when that is denied and the request may wait. A
-    /// session found broken on the way (the server restarted, the session was terminated) is dropped and the start
-    /// tried once more on a new one.
+    /// The general start: finds the name's keys and a session when not known yet, tries, and queues a ticket when the
+    /// try is denied and the request may wait. A session found broken on the way (the server restarted, the session
+    /// was terminated) is dropped and the start tried once more on a new one.
     /// </summary>
-    private async Task<AcquisitionStart> StartAsync(AcquisitionRequest request, CancellationToken cancellationToken)
+    private async Task<AcquisitionStart> StartAsync(AcquisitionRequest request, PgName name, bool mayRetry, CancellationToken cancellationToken)
     {
-        var name = request.PreparedName as PgName ?? new PgName(request.Kind, request.Name);
-        var shared = request.Mode == LockMode.Shared;
-        for (var attempt = 1; ; attempt++)
+        var nameKey = await GetNameKeyAsync(name, request.MaxCount, cancellationToken).ConfigureAwait(false);
+        var session = await TakeTrySessionAsync(nameKey, request.Mode == LockMode.Shared, cancellationToken).ConfigureAwait(false);
+        if (request.Kind == LockKind.Lock)
         {
-            ObjectDisposedException.ThrowIf(IsDisposed, this);
-            var nameKey = await GetNameKeyAsync(name, request.MaxCount, cancellationToken).ConfigureAwait(false);
-            var session = await TakeTrySessionAsync(nameKey, shared, cancellationToken).ConfigureAwait(false);
-            AcquireResult result;
+            return await TryLockAsync(request, name, session, mayRetry).ConfigureAwait(false);
+        }
+
+        AcquireResult result;
+        try
+        {
+            // Never cancelled half-way: a try on a holding session must finish, or the session's other holds would be at risk.
+            result = await session.RunAsync(
+                (c, ct) => Statements.AcquireSlotAsync(c, name.SemaphoreKeys!, wait: false, _member, ct), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (session.IsBroken)
+        {
+            ReturnSession(session, nameKey);
+            OnSessionBroken(session);
+            if (mayRetry && !IsDisposed && e is NpgsqlException or IOException or ObjectDisposedException)
+            {
+                return await StartAsync(request, name, mayRetry: false, cancellationToken).ConfigureAwait(false);
+            }
+
+            throw;
+        }
+        catch
+        {
+            ReturnSession(session, nameKey);
+            throw;
+        }
+
+        return Conclude(request, name, session, nameKey, result);
+    }
+
+    /// <summary>The try of a lock or reader-writer lock on a session taken for it: the hot path, awaiting Npgsql directly.</summary>
+    private async Task<AcquisitionStart> TryLockAsync(AcquisitionRequest request, PgName name, PgSession session, bool mayRetry)
+    {
+        AcquireResult result;
+        try
+        {
+            // Never cancelled half-way: a try on a holding session must finish, or the session's other holds would be at risk.
+            await session.EnterAsync().ConfigureAwait(false);
             try
             {
-                // Never cancelled half-way: a try on a holding session must finish, or the session's other holds would be at risk.
-                result = request.Kind == LockKind.Semaphore
-                    ? await session.RunAsync(
-                        (c, ct) => Statements.AcquireSlotAsync(c, name.SemaphoreKeys!, wait: false, _member, ct), CancellationToken.None).ConfigureAwait(false)
-                    : await session.TryAcquireAsync(nameKey, shared).ConfigureAwait(false);
-            }
-            catch (Exception e) when (session.IsBroken)
-            {
-                ReturnSession(session, nameKey);
-                OnSessionBroken(session);
-                if (attempt == 1 && !IsDisposed && e is NpgsqlException or IOException or ObjectDisposedException)
+                var command = await session.Commands.TryAsync(name.Key, request.Mode == LockMode.Shared).ConfigureAwait(false);
+                var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
                 {
-                    continue;
+                    result = await reader.ReadAsync().ConfigureAwait(false) ? SessionCommands.ReadTry(reader, name.Key) : default;
                 }
-
-                throw;
             }
-            catch
+            finally
             {
-                ReturnSession(session, nameKey);
-                throw;
+                session.Exit();
             }
-
-            if (result.Token is not null)
-            {
-                return AcquisitionStart.Granted(AdoptGrant(session, request, name, nameKey, result));
-            }
-
-            ReturnSession(session, nameKey);
-            if (result.OtherCount is { } other)
-            {
-                throw CountMismatch(name, other, request.MaxCount);
-            }
-
-            return request.Wait ? AcquisitionStart.Queued(Queue(request, name, nameKey)) : AcquisitionStart.Denied;
         }
+        catch (Exception e) when (session.NoteFailure(e))
+        {
+            ReturnSession(session, name.Key);
+            OnSessionBroken(session);
+            if (mayRetry && !IsDisposed && e is NpgsqlException or IOException or ObjectDisposedException)
+            {
+                return await StartAsync(request, name, mayRetry: false, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            throw;
+        }
+        catch
+        {
+            ReturnSession(session, name.Key);
+            throw;
+        }
+
+        return Conclude(request, name, session, name.Key, result);
+    }
+
+    private Task<AcquireResult> WaitForSlotAsync(PgSession session, PgName name, CancellationToken cancellationToken) =>
+        RunAsync(session, (c, ct) => Statements.AcquireSlotAsync(c, name.SemaphoreKeys!, wait: true, _member, ct), cancellationToken);
+
+    /// <summary>After the try: the grant, or the session back and a denial or a ticket.</summary>
+    private AcquisitionStart Conclude(AcquisitionRequest request, PgName name, PgSession session, int nameKey, AcquireResult result)
+    {
+        if (result.Token is not null)
+        {
+            return AcquisitionStart.Granted(AdoptGrant(session, request, name, nameKey, result));
+        }
+
+        ReturnSession(session, nameKey);
+        if (result.OtherCount is { } other)
+        {
+            throw CountMismatch(name, other, request.MaxCount);
+        }
+
+        return request.Wait ? AcquisitionStart.Queued(Queue(request, name, nameKey)) : AcquisitionStart.Denied;
     }
 
     private PgTicket Queue(AcquisitionRequest request, PgName name, int nameKey)

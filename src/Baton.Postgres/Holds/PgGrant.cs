@@ -8,7 +8,7 @@ internal sealed class PgGrant : LockGrant
 {
     private readonly PostgresBackend _backend;
     private readonly PgName _name;
-    private readonly Lock _gate = new();
+    private Lock? _upgradeGate;
     private volatile LockMode _mode;
     private PgUpgradeTicket? _upgrade;
     private int _ended;
@@ -25,6 +25,9 @@ internal sealed class PgGrant : LockGrant
     }
 
     public override LockMode Mode => _mode;
+
+    /// <summary>Guards the upgrade state; made on first use, since most holds never upgrade.</summary>
+    private Lock Gate => Volatile.Read(ref _upgradeGate) ?? Interlocked.CompareExchange(ref _upgradeGate, new Lock(), null) ?? _upgradeGate!;
 
     public PgSession Session { get; }
 
@@ -46,12 +49,8 @@ internal sealed class PgGrant : LockGrant
             return default;
         }
 
-        PgUpgradeTicket? upgrade;
-        lock (_gate)
-        {
-            upgrade = _upgrade;
-        }
-
+        // A reference read is atomic; writes of the upgrade happen under the gate.
+        var upgrade = Volatile.Read(ref _upgrade);
         return upgrade is null ? _backend.ReleaseAsync(this) : ReleaseAfterUpgradeAsync(upgrade);
     }
 
@@ -61,12 +60,7 @@ internal sealed class PgGrant : LockGrant
     /// <summary>Stops an upgrade in flight (the statement is cancelled and cleaned up) and waits until the session is free.</summary>
     internal async Task StopUpgradeAsync(Exception error)
     {
-        PgUpgradeTicket? upgrade;
-        lock (_gate)
-        {
-            upgrade = _upgrade;
-        }
-
+        var upgrade = Volatile.Read(ref _upgrade);
         if (upgrade is not null)
         {
             upgrade.Fail(error);
@@ -83,7 +77,7 @@ internal sealed class PgGrant : LockGrant
         }
 
         PgUpgradeTicket? previous;
-        lock (_gate)
+        lock (Gate)
         {
             previous = _upgrade;
         }
@@ -108,7 +102,7 @@ internal sealed class PgGrant : LockGrant
                     $"Two readers of '{_name.Name}' tried to upgrade at once; each would wait for the other to leave. Release the read lock and take the write lock instead, or let one reader upgrade at a time.");
             default:
                 var ticket = new PgUpgradeTicket(_backend, this, upgradeKey);
-                lock (_gate)
+                lock (Gate)
                 {
                     _upgrade = ticket;
                 }
@@ -136,7 +130,7 @@ internal sealed class PgGrant : LockGrant
 
     internal void CompleteUpgrade(long token)
     {
-        lock (_gate)
+        lock (Gate)
         {
             FencingToken = token;
             _mode = LockMode.Exclusive;
@@ -146,7 +140,7 @@ internal sealed class PgGrant : LockGrant
 
     internal void EndUpgrade(PgUpgradeTicket ticket)
     {
-        lock (_gate)
+        lock (Gate)
         {
             if (ReferenceEquals(_upgrade, ticket))
             {
@@ -159,7 +153,7 @@ internal sealed class PgGrant : LockGrant
     internal void FailUpgrade(Exception error)
     {
         PgUpgradeTicket? upgrade;
-        lock (_gate)
+        lock (Gate)
         {
             upgrade = _upgrade;
         }

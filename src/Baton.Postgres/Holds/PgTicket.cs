@@ -83,9 +83,7 @@ internal sealed class PgTicket : AcquisitionTicket
             await _backend.WaitingSessions.WaitAsync(_cancel.Token).ConfigureAwait(false);
             slot = true;
             session = await _backend.TakeWaitingSessionAsync(_nameKey, _cancel.Token).ConfigureAwait(false);
-            var waitOn = session;
-            var result = await _backend.RunAsync(
-                waitOn, (c, ct) => _backend.WaitOnSessionAsync(c, _request, _name, ct), _cancel.Token).ConfigureAwait(false);
+            var result = await _backend.WaitOnSessionAsync(session, _request, _name, _cancel.Token).ConfigureAwait(false);
             if (result.OtherCount is { } other)
             {
                 _backend.ReturnSession(session, _nameKey);

@@ -72,44 +72,35 @@ internal sealed class PgSession : IAsyncDisposable
         }
     }
 
-    /// <summary>The try-acquire of a lock or reader-writer lock (the hot path: a prepared statement, no delegate).</summary>
-    public async Task<AcquireResult> TryAcquireAsync(int key, bool shared)
+    /// <summary>The prepared hot-path commands; used between <see cref="EnterAsync"/> and <see cref="Exit"/>.</summary>
+    public SessionCommands Commands => _commands;
+
+    /// <summary>
+    /// Takes the session for one statement, for the hot path, which awaits Npgsql itself (one state machine per
+    /// acquire or release instead of a delegate and two more); pair with <see cref="Exit"/> and <see cref="NoteFailure"/>.
+    /// </summary>
+    public async Task EnterAsync()
     {
         await _statement.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            ObjectDisposedException.ThrowIf(IsBroken, this);
-            return await _commands.TryAsync(key, shared).ConfigureAwait(false);
-        }
-        catch (Exception e) when (IsConnectionFailure(e))
-        {
-            MarkBroken(e);
-            throw;
-        }
-        finally
+        if (IsBroken)
         {
             _statement.Release();
+            throw new ObjectDisposedException(nameof(PgSession), "The session's connection failed.");
         }
     }
 
-    /// <summary>The release of a lock or reader-writer lock hold (the hot path).</summary>
-    public async Task ReleaseAsync(int key, bool shared, long token)
+    /// <summary>Lets the next statement in.</summary>
+    public void Exit() => _statement.Release();
+
+    /// <summary>After a statement failed: marks the session broken when the connection did; returns whether it is broken.</summary>
+    public bool NoteFailure(Exception e)
     {
-        await _statement.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            ObjectDisposedException.ThrowIf(IsBroken, this);
-            await _commands.ReleaseAsync(key, shared, token).ConfigureAwait(false);
-        }
-        catch (Exception e) when (IsConnectionFailure(e))
+        if (IsConnectionFailure(e))
         {
             MarkBroken(e);
-            throw;
         }
-        finally
-        {
-            _statement.Release();
-        }
+
+        return IsBroken;
     }
 
     /// <summary>Checks the connection when no statement runs; false when it failed. A busy session counts as alive.</summary>

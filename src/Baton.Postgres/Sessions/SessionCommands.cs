@@ -1,4 +1,3 @@
-using System.Data;
 using Npgsql;
 
 namespace Baton.Postgres.Sessions;
@@ -6,7 +5,8 @@ namespace Baton.Postgres.Sessions;
 /// <summary>
 /// The hot-path statements of one session as commands made and prepared once, their parameters reused: an
 /// acquire or release then costs the round trip and little else (no command, parameter or SQL lookup per call).
-/// Used only under the session's one-statement-at-a-time gate.
+/// Used only between <see cref="PgSession.EnterAsync"/> and <see cref="PgSession.Exit"/>; the caller awaits
+/// Npgsql itself, so nothing here is an async method of its own.
 /// </summary>
 internal sealed class SessionCommands(NpgsqlConnection connection, Statements statements)
 {
@@ -14,20 +14,40 @@ internal sealed class SessionCommands(NpgsqlConnection connection, Statements st
     private Prepared? _tryShared;
     private Prepared? _releaseExclusive;
     private Prepared? _releaseShared;
+    private Prepared? _waitExclusive;
+    private Prepared? _waitShared;
 
-    /// <summary>Tries the lock; the token and the leftover it took over, or nothing (not granted).</summary>
-    public async Task<AcquireResult> TryAsync(int key, bool shared)
+    /// <summary>The try-acquire of the key, ready to run (its answer: <see cref="ReadTry"/>).</summary>
+    public ValueTask<NpgsqlCommand> TryAsync(int key, bool shared)
     {
         var prepared = shared
             ? _tryShared ??= new Prepared(connection, statements.TryShared, statements.Keyspace, withToken: false)
             : _tryExclusive ??= new Prepared(connection, statements.TryExclusive, statements.Keyspace, withToken: false);
-        await prepared.ReadyAsync(key, 0).ConfigureAwait(false);
-        await using var reader = await prepared.Command.ExecuteReaderAsync(CommandBehavior.SingleRow).ConfigureAwait(false);
-        if (!await reader.ReadAsync().ConfigureAwait(false))
-        {
-            return default;
-        }
+        return prepared.ReadyAsync(key, 0);
+    }
 
+    /// <summary>The blocking acquire of the key, ready to run with the wait's cancellation (its answer: <see cref="ReadWait"/>).</summary>
+    public ValueTask<NpgsqlCommand> WaitAsync(int key, bool shared)
+    {
+        var prepared = shared
+            ? _waitShared ??= new Prepared(connection, statements.WaitShared, statements.Keyspace, withToken: false)
+            : _waitExclusive ??= new Prepared(connection, statements.WaitExclusive, statements.Keyspace, withToken: false);
+        return prepared.ReadyAsync(key, 0);
+    }
+
+    /// <summary>Ends a hold of this session: its row, then the lock.</summary>
+    public Task ReleaseAsync(int key, bool shared, long token)
+    {
+        var prepared = shared
+            ? _releaseShared ??= new Prepared(connection, statements.ReleaseShared, statements.Keyspace, withToken: true)
+            : _releaseExclusive ??= new Prepared(connection, statements.ReleaseExclusive, statements.Keyspace, withToken: true);
+        var ready = prepared.ReadyAsync(key, token);
+        return ready.IsCompletedSuccessfully ? ready.Result.ExecuteNonQueryAsync() : RunWhenReadyAsync(ready);
+    }
+
+    /// <summary>The try's answer, on its one row (no row: not granted): the token, and the leftover it took over.</summary>
+    public static AcquireResult ReadTry(NpgsqlDataReader reader, int key)
+    {
         var token = reader.GetInt64(0);
         if (reader.IsDBNull(2))
         {
@@ -43,15 +63,12 @@ internal sealed class SessionCommands(NpgsqlConnection connection, Statements st
             null);
     }
 
-    /// <summary>Ends a hold of this session: its row, then the lock.</summary>
-    public async Task ReleaseAsync(int key, bool shared, long token)
-    {
-        var prepared = shared
-            ? _releaseShared ??= new Prepared(connection, statements.ReleaseShared, statements.Keyspace, withToken: true)
-            : _releaseExclusive ??= new Prepared(connection, statements.ReleaseExclusive, statements.Keyspace, withToken: true);
-        await prepared.ReadyAsync(key, token).ConfigureAwait(false);
-        await prepared.Command.ExecuteNonQueryAsync().ConfigureAwait(false);
-    }
+    /// <summary>The blocking acquire's answer (one row; a null token only if the function gave up).</summary>
+    public static AcquireResult ReadWait(NpgsqlDataReader reader, int key) =>
+        reader.IsDBNull(0) ? default : ReadTry(reader, key);
+
+    private static async Task RunWhenReadyAsync(ValueTask<NpgsqlCommand> ready) =>
+        await (await ready.ConfigureAwait(false)).ExecuteNonQueryAsync().ConfigureAwait(false);
 
     /// <summary>One command with its parameters ($1 keyspace, $2 key, $3 token), prepared before its first use.</summary>
     private sealed class Prepared
@@ -70,19 +87,20 @@ internal sealed class SessionCommands(NpgsqlConnection connection, Statements st
             }
         }
 
-        public NpgsqlCommand Command { get; }
+        private NpgsqlCommand Command { get; }
 
-        public Task ReadyAsync(int key, long token)
+        public ValueTask<NpgsqlCommand> ReadyAsync(int key, long token)
         {
             _key.TypedValue = key;
             _token?.TypedValue = token;
-            if (_isPrepared)
-            {
-                return Task.CompletedTask;
-            }
+            return _isPrepared ? new(Command) : PrepareAsync();
+        }
 
+        private async ValueTask<NpgsqlCommand> PrepareAsync()
+        {
+            await Command.PrepareAsync().ConfigureAwait(false);
             _isPrepared = true;
-            return Command.PrepareAsync();
+            return Command;
         }
     }
 }

@@ -25,7 +25,6 @@ internal sealed class Statements
     /// <summary>How the head of a semaphore's queue waits on one slot before looking at all of them again.</summary>
     public const string SlotPoll = "100ms";
 
-    private readonly string _acquire;
     private readonly string _acquireSlot;
     private readonly string _keys;
     private readonly string _tryUpgrade;
@@ -48,8 +47,9 @@ internal sealed class Statements
         TryShared = TrySql(schema, "pg_try_advisory_lock_shared", 's', " AND h.mode = 'x'");
         ReleaseExclusive = ReleaseSql(schema, "pg_advisory_unlock");
         ReleaseShared = ReleaseSql(schema, "pg_advisory_unlock_shared");
+        WaitExclusive = WaitSql(schema, shared: false);
+        WaitShared = WaitSql(schema, shared: true);
         _breakRequests = $"SELECT pid, key, token FROM {schema}.holds WHERE ended = 'b' AND held AND pid = ANY ($1)";
-        _acquire = $"SELECT o_token, o_prev_member, o_prev_token, o_prev_ended::text FROM {schema}.acquire($1, $2, $3, $4, $5)";
         _acquireSlot = $"SELECT o_token, o_slot_key, o_prev_member, o_prev_token, o_prev_ended::text, o_other_count FROM {schema}.acquire_slot($1, $2, $3, $4, $5)";
         _keys = $"SELECT {schema}.keys($1, $2, $3, $4)";
         _tryUpgrade = $"SELECT o_outcome::text, o_token FROM {schema}.try_upgrade($1, $2, $3, $4, $5)";
@@ -73,6 +73,15 @@ internal sealed class Statements
     /// <summary>Try-acquire of a shared hold; only exclusive rows can be leftovers (other readers may be alive).</summary>
     public string TryShared { get; }
 
+    /// <summary>
+    /// Blocking acquire of an exclusive hold ($1 keyspace, $2 key): the PL/pgSQL <c>acquire</c>, whose statements
+    /// record the hold with a snapshot taken after the wait (a plain statement's would predate it).
+    /// </summary>
+    public string WaitExclusive { get; }
+
+    /// <summary>Blocking acquire of a shared hold.</summary>
+    public string WaitShared { get; }
+
     /// <summary>Release of an exclusive hold ($1 keyspace, $2 key, $3 token).</summary>
     public string ReleaseExclusive { get; }
 
@@ -93,29 +102,6 @@ internal sealed class Statements
         };
         var result = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
         return (int[])result!;
-    }
-
-    /// <summary>A blocking acquire of a lock or reader-writer lock, a PL/pgSQL function: it records the hold after the wait with a fresh snapshot.</summary>
-    public async Task<AcquireResult> WaitAsync(NpgsqlConnection connection, int key, bool shared, string member, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(_acquire, connection)
-        {
-            Parameters = { Int(Keyspace), Int(key), Bool(shared), Bool(true), Text(member) },
-        };
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        if (reader.IsDBNull(0))
-        {
-            return default;
-        }
-
-        return new AcquireResult(
-            reader.GetInt64(0),
-            key,
-            reader.IsDBNull(1) ? null : reader.GetString(1),
-            reader.IsDBNull(2) ? null : reader.GetInt64(2),
-            reader.IsDBNull(3) ? '\0' : reader.GetString(3)[0],
-            null);
     }
 
     public async Task<AcquireResult> AcquireSlotAsync(
@@ -302,6 +288,9 @@ internal sealed class Statements
                   max_count = excluded.max_count, member = excluded.member, since = excluded.since, held = true, ended = NULL)
         SELECT t.token, x.member, x.token, x.ended::text FROM t LEFT JOIN (SELECT * FROM p ORDER BY token DESC LIMIT 1) x ON true
         """;
+
+    private static string WaitSql(string schema, bool shared) =>
+        $"SELECT o_token, o_prev_member, o_prev_token, o_prev_ended::text FROM {schema}.acquire($1, $2, {(shared ? "true" : "false")}, true, current_setting('baton.member'))";
 
     /// <summary>
     /// The row first, then the unlock, in one statement: reading the count of the update makes it run before the
