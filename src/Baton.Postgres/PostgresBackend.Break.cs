@@ -143,6 +143,8 @@ internal sealed partial class PostgresBackend
         {
             await RunAsync(session, async (c, ct) =>
             {
+                // The row moves aside: the session has none for the key any more.
+                session.Commands.RowKeys.Remove(grant.Key);
                 await Statements.ReleaseBrokenAsync(c, grant.Key, grant.Mode == LockMode.Shared, grant.FencingToken, ct).ConfigureAwait(false);
                 return true;
             }, CancellationToken.None).ConfigureAwait(false);

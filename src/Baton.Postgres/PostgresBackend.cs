@@ -213,7 +213,7 @@ internal sealed partial class PostgresBackend : CoordinationBackend
                 var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 await using (reader.ConfigureAwait(false))
                 {
-                    return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? SessionCommands.ReadWait(reader, name.Key) : default;
+                    return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? session.Commands.ReadWait(reader, name.Key) : default;
                 }
             }
             finally
@@ -347,12 +347,10 @@ internal sealed partial class PostgresBackend : CoordinationBackend
             await session.EnterAsync().ConfigureAwait(false);
             try
             {
-                var command = await session.Commands.TryAsync(name.Key, request.Mode == LockMode.Shared).ConfigureAwait(false);
+                var shared = request.Mode == LockMode.Shared;
+                var command = await session.Commands.TryAsync(name.Key, shared).ConfigureAwait(false);
                 var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
-                await using (reader.ConfigureAwait(false))
-                {
-                    result = await reader.ReadAsync().ConfigureAwait(false) ? SessionCommands.ReadTry(reader, name.Key) : default;
-                }
+                result = await session.Commands.ReadTryAsync(reader, name.Key, shared, session.BackendPid).ConfigureAwait(false);
             }
             finally
             {

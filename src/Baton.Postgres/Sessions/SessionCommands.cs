@@ -12,17 +12,29 @@ internal sealed class SessionCommands(NpgsqlConnection connection, Statements st
 {
     private Prepared? _tryExclusive;
     private Prepared? _tryShared;
+    private Prepared? _tryExclusiveFirst;
+    private Prepared? _trySharedFirst;
     private Prepared? _releaseExclusive;
     private Prepared? _releaseShared;
     private Prepared? _waitExclusive;
     private Prepared? _waitShared;
 
-    /// <summary>The try-acquire of the key, ready to run (its answer: <see cref="ReadTry"/>).</summary>
+    /// <summary>
+    /// Keys this session has a row for in the holds table (made by its first hold of the key, and kept: rows are
+    /// updated in place), so their tries only update it. Guarded by the session's gate.
+    /// </summary>
+    public HashSet<int> RowKeys { get; } = [];
+
+    /// <summary>The try-acquire of the key, ready to run (its answer: <see cref="ReadTryAsync"/>).</summary>
     public ValueTask<NpgsqlCommand> TryAsync(int key, bool shared)
     {
-        var prepared = shared
-            ? _tryShared ??= new Prepared(connection, statements.TryShared, statements.Keyspace, withToken: false)
-            : _tryExclusive ??= new Prepared(connection, statements.TryExclusive, statements.Keyspace, withToken: false);
+        var prepared = RowKeys.Contains(key)
+            ? shared
+                ? _tryShared ??= new Prepared(connection, statements.TryShared, statements.Keyspace, withToken: false)
+                : _tryExclusive ??= new Prepared(connection, statements.TryExclusive, statements.Keyspace, withToken: false)
+            : shared
+                ? _trySharedFirst ??= new Prepared(connection, statements.TrySharedFirst, statements.Keyspace, withToken: false)
+                : _tryExclusiveFirst ??= new Prepared(connection, statements.TryExclusiveFirst, statements.Keyspace, withToken: false);
         return prepared.ReadyAsync(key, 0);
     }
 
@@ -45,27 +57,91 @@ internal sealed class SessionCommands(NpgsqlConnection connection, Statements st
         return ready.IsCompletedSuccessfully ? ready.Result.ExecuteNonQueryAsync() : RunWhenReadyAsync(ready);
     }
 
-    /// <summary>The try's answer, on its one row (no row: not granted): the token, and the leftover it took over.</summary>
-    public static AcquireResult ReadTry(NpgsqlDataReader reader, int key)
+    /// <summary>
+    /// Reads and closes the try's answer (no row: not granted): the token, and of the rows it updated the leftover
+    /// with the greatest token. Notes the key's row, or repairs it when it was missing (only a change behind Baton's
+    /// back, such as a deleted row, leaves a granted hold without one). Completes at once when the answer is in
+    /// (it is, with the statement's completion), so it costs no task.
+    /// </summary>
+    public async ValueTask<AcquireResult> ReadTryAsync(NpgsqlDataReader reader, int key, bool shared, int ownPid)
     {
-        var token = reader.GetInt64(0);
-        if (reader.IsDBNull(2))
+        long? token = null;
+        var ownRow = false;
+        string? previousMember = null;
+        long? previousToken = null;
+        var previousEnded = '\0';
+        try
         {
-            return new AcquireResult(token, key, null, null, '\0', null);
+            while (await reader.ReadAsync().ConfigureAwait(false))
+            {
+                token ??= reader.GetInt64(0);
+                if (reader.IsDBNull(1))
+                {
+                    continue;
+                }
+
+                if (reader.GetInt32(1) == ownPid)
+                {
+                    ownRow = true;
+                }
+                else if (previousToken is not { } known || reader.GetInt64(3) > known)
+                {
+                    previousMember = reader.IsDBNull(2) ? null : reader.GetString(2);
+                    previousToken = reader.GetInt64(3);
+                    previousEnded = reader.IsDBNull(4) ? '\0' : reader.GetString(4)[0];
+                }
+            }
+        }
+        finally
+        {
+            await reader.DisposeAsync().ConfigureAwait(false);
         }
 
+        if (token is not { } granted)
+        {
+            return default;
+        }
+
+        if (!ownRow)
+        {
+            await RecordAsync(key, shared, granted).ConfigureAwait(false);
+        }
+
+        RowKeys.Add(key);
+        return new AcquireResult(granted, key, previousMember, previousToken, previousEnded, null);
+    }
+
+    /// <summary>The blocking acquire's answer (one row; a null token only if the function gave up). The key's row exists after it.</summary>
+    public AcquireResult ReadWait(NpgsqlDataReader reader, int key)
+    {
+        if (reader.IsDBNull(0))
+        {
+            return default;
+        }
+
+        RowKeys.Add(key);
         return new AcquireResult(
-            token,
+            reader.GetInt64(0),
             key,
             reader.IsDBNull(1) ? null : reader.GetString(1),
-            reader.GetInt64(2),
+            reader.IsDBNull(2) ? null : reader.GetInt64(2),
             reader.IsDBNull(3) ? '\0' : reader.GetString(3)[0],
             null);
     }
 
-    /// <summary>The blocking acquire's answer (one row; a null token only if the function gave up).</summary>
-    public static AcquireResult ReadWait(NpgsqlDataReader reader, int key) =>
-        reader.IsDBNull(0) ? default : ReadTry(reader, key);
+    private async Task RecordAsync(int key, bool shared, long token)
+    {
+        await using var command = new NpgsqlCommand(statements.Record, connection)
+        {
+            Parameters =
+            {
+                new NpgsqlParameter<int> { TypedValue = key },
+                new NpgsqlParameter<long> { TypedValue = token },
+                new NpgsqlParameter<string> { TypedValue = shared ? "s" : "x" },
+            },
+        };
+        await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+    }
 
     private static async Task RunWhenReadyAsync(ValueTask<NpgsqlCommand> ready) =>
         await (await ready.ConfigureAwait(false)).ExecuteNonQueryAsync().ConfigureAwait(false);

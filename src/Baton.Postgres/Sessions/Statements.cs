@@ -43,8 +43,16 @@ internal sealed class Statements
     public Statements(string schema, int keyspace)
     {
         Keyspace = keyspace;
-        TryExclusive = TrySql(schema, "pg_try_advisory_lock", 'x', "");
-        TryShared = TrySql(schema, "pg_try_advisory_lock_shared", 's', " AND h.mode = 'x'");
+        TryExclusive = TrySql(schema, "pg_try_advisory_lock", 'x', firstUse: false);
+        TryShared = TrySql(schema, "pg_try_advisory_lock_shared", 's', firstUse: false);
+        TryExclusiveFirst = TrySql(schema, "pg_try_advisory_lock", 'x', firstUse: true);
+        TrySharedFirst = TrySql(schema, "pg_try_advisory_lock_shared", 's', firstUse: true);
+        Record = $"""
+            INSERT INTO {schema}.holds AS h (key, pid, name_key, token, mode, max_count, member, since, held)
+            VALUES ($1, pg_backend_pid(), $1, $2, $3::"char", 1, current_setting('baton.member'), clock_timestamp(), true)
+            ON CONFLICT (key, pid) DO UPDATE SET token = excluded.token, mode = excluded.mode, member = excluded.member,
+                since = excluded.since, held = true, ended = NULL
+            """;
         ReleaseExclusive = ReleaseSql(schema, "pg_advisory_unlock");
         ReleaseShared = ReleaseSql(schema, "pg_advisory_unlock_shared");
         WaitExclusive = WaitSql(schema, shared: false);
@@ -67,11 +75,24 @@ internal sealed class Statements
 
     public int Keyspace { get; }
 
-    /// <summary>Try-acquire of an exclusive hold ($1 keyspace, $2 key): no row when not granted, else token and leftover.</summary>
+    /// <summary>
+    /// Try-acquire of an exclusive hold ($1 keyspace, $2 key) on a session that has a row for the key: no row when
+    /// not granted, else the token, with one row per holds row the statement updated (pid, member, token, ended):
+    /// the session's own, and the leftovers it took over.
+    /// </summary>
     public string TryExclusive { get; }
 
     /// <summary>Try-acquire of a shared hold; only exclusive rows can be leftovers (other readers may be alive).</summary>
     public string TryShared { get; }
+
+    /// <summary>The exclusive try for a key the session may have no row for yet: it inserts the row when there is none.</summary>
+    public string TryExclusiveFirst { get; }
+
+    /// <summary>The shared try for a key the session may have no row for yet.</summary>
+    public string TrySharedFirst { get; }
+
+    /// <summary>Records a granted hold whose row was missing ($1 key, $2 token, $3 mode): a repair, never the usual path.</summary>
+    public string Record { get; }
 
     /// <summary>
     /// Blocking acquire of an exclusive hold ($1 keyspace, $2 key): the PL/pgSQL <c>acquire</c>, whose statements
@@ -269,25 +290,44 @@ internal sealed class Statements
     }
 
     /// <summary>
-    /// One statement that tries the lock and, when granted, draws the token, takes over the leftovers (rows of other
-    /// sessions still marked held: an exclusive hold owns the key alone; a shared one can tell only exclusive rows)
-    /// and marks the session's own row held (updated in place). Plain SQL, so it is planned once per session and
-    /// runs without PL/pgSQL. The leftover update waits for, and re-reads, a row a releasing statement has just
-    /// changed, so a clean release is never mistaken for a leftover. (A waiting acquire takes a function instead,
-    /// whose statements read after the wait: this statement's snapshot is as old as the statement.)
+    /// One statement that tries the lock and, when granted, draws the token and updates, in one pass over the key's
+    /// rows, the session's own row (held, with the token) and the leftovers (rows of other sessions still marked
+    /// held: an exclusive hold owns the key alone; a shared one can tell only exclusive rows), which it marks not
+    /// held and returns. Plain SQL, so it is planned once per session and runs without PL/pgSQL. The update waits
+    /// for, and re-reads, a row a releasing statement has just changed, so a clean release is never mistaken for a
+    /// leftover. (A waiting acquire takes a function instead, whose statements read after the wait: this
+    /// statement's snapshot is as old as the statement.) Its first use for a key on a session also inserts the
+    /// session's row when there is none; later uses only update it, which costs far less than an insert or an
+    /// upsert (pgbench, server CPU per acquire+release: 56 µs against 123 µs with an upsert).
     /// </summary>
-    private static string TrySql(string schema, string tryLock, char mode, string leftoverFilter) => $"""
-        WITH l AS (SELECT {tryLock}($1, $2) AS got),
-        t AS (SELECT current_setting('baton.epoch')::bigint * 17592186044416 + nextval('{schema}.fencing_fast') AS token FROM l WHERE got),
-        p AS (UPDATE {schema}.holds h SET held = false FROM t
-              WHERE h.key = $2 AND h.held AND h.pid <> pg_backend_pid(){leftoverFilter}
-              RETURNING h.member, h.token, h.ended),
-        i AS (INSERT INTO {schema}.holds AS h (key, pid, name_key, token, mode, max_count, member, since, held, ended)
-              SELECT $2, pg_backend_pid(), $2, t.token, '{mode}', 1, current_setting('baton.member'), clock_timestamp(), true, NULL FROM t
-              ON CONFLICT (key, pid) DO UPDATE SET name_key = excluded.name_key, token = excluded.token, mode = excluded.mode,
-                  max_count = excluded.max_count, member = excluded.member, since = excluded.since, held = true, ended = NULL)
-        SELECT t.token, x.member, x.token, x.ended::text FROM t LEFT JOIN (SELECT * FROM p ORDER BY token DESC LIMIT 1) x ON true
-        """;
+    private static string TrySql(string schema, string tryLock, char mode, bool firstUse)
+    {
+        var own = "h.pid = pg_backend_pid()";
+        var leftover = mode == 's' ? "h.held AND h.mode = 'x'" : "h.held";
+        var member = firstUse ? $"member = CASE WHEN {own} THEN current_setting('baton.member') ELSE h.member END," : "";
+        var insert = firstUse
+            ? $"""
+                ,
+                i AS (INSERT INTO {schema}.holds (key, pid, name_key, token, mode, max_count, member, since, held)
+                      SELECT $2, pg_backend_pid(), $2, t.token, '{mode}', 1, current_setting('baton.member'), clock_timestamp(), true FROM t
+                      WHERE NOT EXISTS (SELECT FROM u WHERE u.pid = pg_backend_pid())
+                      RETURNING pid, member, token, ended)
+                """
+            : "";
+        var rows = firstUse ? "(SELECT * FROM u UNION ALL SELECT * FROM i)" : "u";
+        return $"""
+            WITH l AS (SELECT {tryLock}($1, $2) AS got),
+            t AS (SELECT current_setting('baton.epoch')::bigint * 17592186044416 + nextval('{schema}.fencing_fast') AS token FROM l WHERE got),
+            u AS (UPDATE {schema}.holds h SET held = ({own}), {member}
+                      token = CASE WHEN {own} THEN t.token ELSE h.token END,
+                      mode = CASE WHEN {own} THEN '{mode}' ELSE h.mode END,
+                      since = CASE WHEN {own} THEN clock_timestamp() ELSE h.since END,
+                      ended = CASE WHEN {own} THEN NULL ELSE h.ended END
+                  FROM t WHERE h.key = $2 AND ({own} OR {leftover})
+                  RETURNING h.pid, h.member, h.token, h.ended){insert}
+            SELECT t.token, x.pid, x.member, x.token, x.ended::text FROM t LEFT JOIN {rows} x ON true
+            """;
+    }
 
     private static string WaitSql(string schema, bool shared) =>
         $"SELECT o_token, o_prev_member, o_prev_token, o_prev_ended::text FROM {schema}.acquire($1, $2, {(shared ? "true" : "false")}, true, current_setting('baton.member'))";
