@@ -278,7 +278,11 @@ internal sealed partial class PostgresBackend : CoordinationBackend
             await session.EnterAsync().ConfigureAwait(false);
             try
             {
-                await session.Commands.ReleaseAsync(grant.Key, grant.Mode == LockMode.Shared, grant.FencingToken).ConfigureAwait(false);
+                var shared = grant.Mode == LockMode.Shared;
+                if (await session.Commands.ReleaseAsync(grant.Key, shared, grant.FencingToken).ConfigureAwait(false) == 0)
+                {
+                    await session.Commands.UnlockAsync(grant.Key, shared).ConfigureAwait(false);
+                }
             }
             finally
             {

@@ -47,14 +47,33 @@ internal sealed class SessionCommands(NpgsqlConnection connection, Statements st
         return prepared.ReadyAsync(key, 0);
     }
 
-    /// <summary>Ends a hold of this session: its row, then the lock.</summary>
-    public Task ReleaseAsync(int key, bool shared, long token)
+    /// <summary>
+    /// Ends a hold of this session: its row, then the lock. Answers the rows updated: 0 when the row was changed
+    /// behind Baton's back, and then nothing was unlocked (see <see cref="UnlockAsync"/>).
+    /// </summary>
+    public Task<int> ReleaseAsync(int key, bool shared, long token)
     {
         var prepared = shared
             ? _releaseShared ??= new Prepared(connection, statements.ReleaseShared, statements.Keyspace, withToken: true)
             : _releaseExclusive ??= new Prepared(connection, statements.ReleaseExclusive, statements.Keyspace, withToken: true);
         var ready = prepared.ReadyAsync(key, token);
-        return ready.IsCompletedSuccessfully ? ready.Result.ExecuteNonQueryAsync() : RunWhenReadyAsync(ready);
+        return ready.IsCompletedSuccessfully ? ready.Result.ExecuteNonQueryAsync() : ReleaseWhenReadyAsync(ready);
+    }
+
+    /// <summary>The unlock of a release that found no row; the row is made again at the key's next hold.</summary>
+    public async Task UnlockAsync(int key, bool shared)
+    {
+        RowKeys.Remove(key);
+        await using var command = new NpgsqlCommand(Statements.Unlock, connection)
+        {
+            Parameters =
+            {
+                new NpgsqlParameter<int> { TypedValue = statements.Keyspace },
+                new NpgsqlParameter<int> { TypedValue = key },
+                new NpgsqlParameter<bool> { TypedValue = shared },
+            },
+        };
+        await command.ExecuteNonQueryAsync().ConfigureAwait(false);
     }
 
     /// <summary>
@@ -143,7 +162,7 @@ internal sealed class SessionCommands(NpgsqlConnection connection, Statements st
         await command.ExecuteNonQueryAsync().ConfigureAwait(false);
     }
 
-    private static async Task RunWhenReadyAsync(ValueTask<NpgsqlCommand> ready) =>
+    private static async Task<int> ReleaseWhenReadyAsync(ValueTask<NpgsqlCommand> ready) =>
         await (await ready.ConfigureAwait(false)).ExecuteNonQueryAsync().ConfigureAwait(false);
 
     /// <summary>One command with its parameters ($1 keyspace, $2 key, $3 token), prepared before its first use.</summary>

@@ -109,6 +109,9 @@ internal sealed class Statements
     /// <summary>Release of a shared hold.</summary>
     public string ReleaseShared { get; }
 
+    /// <summary>The unlock of a release whose row was missing ($1 keyspace, $2 key, $3 true when shared).</summary>
+    public const string Unlock = "SELECT CASE WHEN $3 THEN pg_advisory_unlock_shared($1, $2) ELSE pg_advisory_unlock($1, $2) END";
+
     public async Task HelloAsync(NpgsqlConnection connection, string member, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(_hello, connection) { Parameters = { Text(member) } };
@@ -333,14 +336,12 @@ internal sealed class Statements
         $"SELECT o_token, o_prev_member, o_prev_token, o_prev_ended::text FROM {schema}.acquire($1, $2, {(shared ? "true" : "false")}, true, current_setting('baton.member'))";
 
     /// <summary>
-    /// The row first, then the unlock, in one statement: reading the count of the update makes it run before the
-    /// unlock (a data-modifying WITH otherwise runs after the main query), so the next holder never finds the row
-    /// still held by a session that released cleanly.
+    /// The row first, then the unlock, in one statement: RETURNING runs after the row's update, and the next holder
+    /// waits for this statement's row before it reads it, so it never finds the row of a clean release still held.
+    /// No row matched (changed behind Baton's back): nothing was unlocked, and the caller unlocks with <see cref="Unlock"/>.
     /// </summary>
-    private static string ReleaseSql(string schema, string unlock) => $"""
-        WITH u AS (UPDATE {schema}.holds SET held = false WHERE key = $2 AND pid = pg_backend_pid() AND token = $3 RETURNING 1)
-        SELECT {unlock}($1, $2) FROM (SELECT count(*) FROM u) c
-        """;
+    private static string ReleaseSql(string schema, string unlock) =>
+        $"UPDATE {schema}.holds SET held = false WHERE key = $2 AND pid = pg_backend_pid() AND token = $3 RETURNING {unlock}($1, $2)";
 
     private static NpgsqlParameter<int> Int(int value) => new() { TypedValue = value };
 

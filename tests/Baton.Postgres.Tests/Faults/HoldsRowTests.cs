@@ -20,10 +20,7 @@ public sealed class HoldsRowTests
         var name = $"row-deleted-{Guid.NewGuid():N}";
         var distributedLock = coordinator.CreateLock(name);
         await (await distributedLock.AcquireAsync(Patience)).DisposeAsync();
-        await Sql.ScalarAsync<long>(
-            TestServer.Url,
-            "WITH d AS (DELETE FROM baton.holds WHERE key = (SELECT id FROM baton.names WHERE kind = 0 AND name = $1 AND slot = 0) RETURNING 1) SELECT count(*) FROM d",
-            name);
+        await DeleteRowsAsync(name);
 
         var handle = await distributedLock.AcquireAsync(Patience);
 
@@ -31,6 +28,21 @@ public sealed class HoldsRowTests
         Assert.Equal(handle.FencingToken, holder.FencingToken);
         await handle.DisposeAsync();
         await using var next = await distributedLock.AcquireAsync(Patience);
+        Assert.Null(next.Takeover);
+    }
+
+    [Fact]
+    public async Task Release_SessionsRowDeletedWhileHeld_TheLockIsReleasedAnyway()
+    {
+        await using var coordinator = await Coordinator.ConnectAsync(TestServer.Url);
+        await using var other = await Coordinator.ConnectAsync(TestServer.Url);
+        var name = $"row-deleted-held-{Guid.NewGuid():N}";
+        var handle = await coordinator.CreateLock(name).AcquireAsync(Patience);
+        await DeleteRowsAsync(name);
+
+        await handle.DisposeAsync();
+
+        await using var next = await other.CreateLock(name).AcquireAsync(TimeSpan.Zero);
         Assert.Null(next.Takeover);
     }
 
@@ -74,4 +86,10 @@ public sealed class HoldsRowTests
         Assert.Equal(42, next.Takeover?.PreviousFencingToken);
         Assert.Equal("ghost", next.Takeover?.PreviousHolder.Host);
     }
+
+    private static Task<long> DeleteRowsAsync(string name) =>
+        Sql.ScalarAsync<long>(
+            TestServer.Url,
+            "WITH d AS (DELETE FROM baton.holds WHERE key = (SELECT id FROM baton.names WHERE kind = 0 AND name = $1 AND slot = 0) RETURNING 1) SELECT count(*) FROM d",
+            name);
 }
