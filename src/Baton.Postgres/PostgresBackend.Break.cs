@@ -131,8 +131,7 @@ internal sealed partial class PostgresBackend
         }
 
         var session = grant.Session;
-        await grant.StopUpgradeAsync(new InvalidOperationException(
-            $"'{grant.Name}' was broken by an operator while this hold waited to upgrade; the hold is lost.")).ConfigureAwait(false);
+        await grant.StopUpgradeAsync(PgGrant.BrokenWhileUpgrading(grant.Name)).ConfigureAwait(false);
         lock (_gate)
         {
             session.Grants.Remove(grant);

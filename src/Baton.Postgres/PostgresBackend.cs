@@ -79,14 +79,23 @@ internal sealed partial class PostgresBackend : CoordinationBackend
     }
 
     // Tasks rather than async ValueTasks: the core turns a start that does not complete at once into a task, which
-    // then costs nothing more. A lock whose key is known and a free session: one state machine over Npgsql's.
+    // then costs nothing more. A lock whose key is known and a free session: one state machine over Npgsql's; a
+    // contended one that may wait: straight to the wait.
     public override ValueTask<AcquisitionStart> StartAcquisitionAsync(AcquisitionRequest request, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(IsDisposed, this);
         var name = request.PreparedName as PgName ?? new PgName(request.Kind, request.Name);
-        if (request.Kind == LockKind.Lock && name.Key != 0 && TryTakeTrySession(name.Key, request.Mode == LockMode.Shared) is { } session)
+        if (request.Kind == LockKind.Lock && name.Key != 0)
         {
-            return new(TryLockAsync(request, name, session, mayRetry: true));
+            if (request.Wait && name.Contended)
+            {
+                return new(AcquisitionStart.Queued(Queue(request, name, name.Key)));
+            }
+
+            if (TryTakeTrySession(name.Key, request.Mode == LockMode.Shared) is { } session)
+            {
+                return new(TryLockAsync(request, name, session, mayRetry: true));
+            }
         }
 
         return new(StartAsync(request, name, mayRetry: true, cancellationToken));
@@ -398,7 +407,13 @@ internal sealed partial class PostgresBackend : CoordinationBackend
             throw CountMismatch(name, other, request.MaxCount);
         }
 
-        return request.Wait ? AcquisitionStart.Queued(Queue(request, name, nameKey)) : AcquisitionStart.Denied;
+        if (!request.Wait)
+        {
+            return AcquisitionStart.Denied;
+        }
+
+        name.Contended = request.Kind == LockKind.Lock;
+        return AcquisitionStart.Queued(Queue(request, name, nameKey));
     }
 
     private PgTicket Queue(AcquisitionRequest request, PgName name, int nameKey)

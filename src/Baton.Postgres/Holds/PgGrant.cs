@@ -97,6 +97,8 @@ internal sealed class PgGrant : LockGrant
                 return AcquisitionStart.Granted(this);
             case 'n':
                 return AcquisitionStart.Denied;
+            case 'b':
+                throw BrokenWhileUpgrading(_name.Name);
             case 'd':
                 throw new DeadlockException(
                     $"Two readers of '{_name.Name}' tried to upgrade at once; each would wait for the other to leave. Release the read lock and take the write lock instead, or let one reader upgrade at a time.");
@@ -167,6 +169,10 @@ internal sealed class PgGrant : LockGrant
         await upgrade.Finished.ConfigureAwait(false);
         await _backend.ReleaseAsync(this).ConfigureAwait(false);
     }
+
+    /// <summary>The error of an upgrade of a hold that an operator broke: it is not upgraded, and is let go.</summary>
+    internal static InvalidOperationException BrokenWhileUpgrading(string name) =>
+        new($"'{name}' was broken by an operator while this hold waited to upgrade; the hold is lost.");
 
     /// <summary>Fires the lost token (called by the backend outside its locks).</summary>
     internal void Lose(LossReason reason) => SignalLost(reason);

@@ -37,6 +37,83 @@ BEGIN
     UPDATE @S.holds SET pid = -nextval('@S.leftover_ids')::integer WHERE pid = pg_backend_pid() AND held;
 END $$;
 
+-- A lock or reader-writer lock that may wait: tries, else waits in the lock manager (in arrival order), then records
+-- the hold as the plain-SQL try does (one pass over the key's rows: the session's own row and the leftovers; an
+-- insert only when the session has no row for the key), here with a snapshot taken after the wait. o_waited: it had
+-- to wait (the client goes straight here while a name is contended, and back to the plain try when it is not).
+CREATE OR REPLACE FUNCTION @S.wait_lock(p_space integer, p_key integer, p_shared boolean,
+    OUT o_token bigint, OUT o_prev_member text, OUT o_prev_token bigint, OUT o_prev_ended "char", OUT o_waited boolean)
+LANGUAGE plpgsql AS $$
+DECLARE
+    me integer := pg_backend_pid();
+    new_mode "char" := CASE WHEN p_shared THEN 's' ELSE 'x' END;
+    own boolean := false;
+    r record;
+BEGIN
+    IF p_shared THEN
+        o_waited := NOT pg_try_advisory_lock_shared(p_space, p_key);
+        IF o_waited THEN
+            PERFORM pg_advisory_lock_shared(p_space, p_key);
+        END IF;
+    ELSE
+        o_waited := NOT pg_try_advisory_lock(p_space, p_key);
+        IF o_waited THEN
+            PERFORM pg_advisory_lock(p_space, p_key);
+        END IF;
+    END IF;
+    o_token := current_setting('baton.epoch')::bigint * 17592186044416 + nextval('@S.fencing_fast');
+    FOR r IN UPDATE @S.holds h SET held = (h.pid = me),
+            token = CASE WHEN h.pid = me THEN o_token ELSE h.token END,
+            mode = CASE WHEN h.pid = me THEN new_mode ELSE h.mode END,
+            member = CASE WHEN h.pid = me THEN current_setting('baton.member') ELSE h.member END,
+            since = CASE WHEN h.pid = me THEN clock_timestamp() ELSE h.since END,
+            ended = CASE WHEN h.pid = me THEN NULL ELSE h.ended END
+        WHERE h.key = p_key AND (h.pid = me OR (h.held AND (NOT p_shared OR h.mode = 'x')))
+        RETURNING h.pid, h.member, h.token, h.ended LOOP
+        IF r.pid = me THEN
+            own := true;
+        ELSIF o_prev_token IS NULL OR r.token > o_prev_token THEN
+            o_prev_token := r.token; o_prev_member := r.member; o_prev_ended := r.ended;
+        END IF;
+    END LOOP;
+    IF NOT own THEN
+        INSERT INTO @S.holds (key, pid, name_key, token, mode, max_count, member, since, held)
+            VALUES (p_key, me, p_key, o_token, new_mode, 1, current_setting('baton.member'), clock_timestamp(), true);
+    END IF;
+END $$;
+
+-- try_upgrade, which also refuses to upgrade a hold a break has marked (outcome 'b'): the reader is to let it go.
+CREATE OR REPLACE FUNCTION @S.try_upgrade6(p_space integer, p_key integer, p_upgrade_key integer, p_wait boolean, p_token bigint,
+    OUT o_outcome "char", OUT o_token bigint) LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM @S.holds WHERE key = p_key AND pid = pg_backend_pid() AND token = p_token AND ended = 'b') THEN
+        o_outcome := 'b';
+        RETURN;
+    END IF;
+    SELECT r.o_outcome, r.o_token INTO o_outcome, o_token FROM @S.try_upgrade(p_space, p_key, p_upgrade_key, p_wait, p_token) r;
+END $$;
+
+-- finish_upgrade, except that a hold a break marked while it waited is not upgraded (null): the exclusive lock it
+-- has just been granted and the upgrade key go again, and the reader lets its shared hold go as broken.
+CREATE OR REPLACE FUNCTION @S.finish_upgrade6(p_space integer, p_key integer, p_upgrade_key integer, p_token bigint)
+RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+    result bigint;
+BEGIN
+    PERFORM pg_advisory_lock(p_space, p_key);
+    IF EXISTS (SELECT 1 FROM @S.holds WHERE key = p_key AND pid = pg_backend_pid() AND token = p_token AND ended = 'b') THEN
+        PERFORM pg_advisory_unlock(p_space, p_key);
+        PERFORM pg_advisory_unlock(p_space, p_upgrade_key);
+        RETURN NULL;
+    END IF;
+    result := current_setting('baton.epoch')::bigint * 17592186044416 + nextval('@S.fencing_fast');
+    UPDATE @S.holds SET mode = 'x', token = result
+        WHERE key = p_key AND pid = pg_backend_pid() AND token = p_token;
+    PERFORM pg_advisory_unlock_shared(p_space, p_key);
+    PERFORM pg_advisory_unlock(p_space, p_upgrade_key);
+    RETURN result;
+END $$;
+
 -- Breaks a name: marks the live holds of it (granted in pg_locks, with their rows) and returns them. Their
 -- coordinators let them go at their next check (release_broken); break_wait ends the sessions of those that do not.
 CREATE OR REPLACE FUNCTION @S.break_mark(p_space integer, p_kind smallint, p_name text)

@@ -145,7 +145,8 @@ internal sealed class SessionCommands(NpgsqlConnection connection, Statements st
             reader.IsDBNull(1) ? null : reader.GetString(1),
             reader.IsDBNull(2) ? null : reader.GetInt64(2),
             reader.IsDBNull(3) ? '\0' : reader.GetString(3)[0],
-            null);
+            null,
+            reader.GetBoolean(4));
     }
 
     private async Task RecordAsync(int key, bool shared, long token)

@@ -3,8 +3,12 @@ using NpgsqlTypes;
 
 namespace Baton.Postgres.Sessions;
 
-/// <summary>What an acquiring statement answers: nothing (not granted), or the token and the leftover it replaced.</summary>
-internal readonly record struct AcquireResult(long? Token, int SlotKey, string? PreviousMember, long? PreviousToken, char PreviousEnded, int? OtherCount)
+/// <summary>
+/// What an acquiring statement answers: nothing (not granted), or the token and the leftover it replaced; a lock's
+/// blocking acquire also says whether it had to wait.
+/// </summary>
+internal readonly record struct AcquireResult(
+    long? Token, int SlotKey, string? PreviousMember, long? PreviousToken, char PreviousEnded, int? OtherCount, bool Waited = false)
 {
     /// <summary>How the previous hold ended, from its row's <c>ended</c>: a = abandoned, b = broken, none = its session died.</summary>
     public TakeoverReason PreviousReason => PreviousEnded switch
@@ -60,8 +64,8 @@ internal sealed class Statements
         _breakRequests = $"SELECT pid, key, token FROM {schema}.holds WHERE ended = 'b' AND held AND pid = ANY ($1)";
         _acquireSlot = $"SELECT o_token, o_slot_key, o_prev_member, o_prev_token, o_prev_ended::text, o_other_count FROM {schema}.acquire_slot($1, $2, $3, $4, $5)";
         _keys = $"SELECT {schema}.keys($1, $2, $3, $4)";
-        _tryUpgrade = $"SELECT o_outcome::text, o_token FROM {schema}.try_upgrade($1, $2, $3, $4, $5)";
-        _finishUpgrade = $"SELECT {schema}.finish_upgrade($1, $2, $3, $4)";
+        _tryUpgrade = $"SELECT o_outcome::text, o_token FROM {schema}.try_upgrade6($1, $2, $3, $4, $5)";
+        _finishUpgrade = $"SELECT {schema}.finish_upgrade6($1, $2, $3, $4)";
         _abortUpgrade = $"SELECT {schema}.abort_upgrade($1, $2, $3)";
         _downgrade = $"SELECT {schema}.downgrade($1, $2, $3)";
         _abandon = $"SELECT {schema}.abandon()";
@@ -95,8 +99,9 @@ internal sealed class Statements
     public string Record { get; }
 
     /// <summary>
-    /// Blocking acquire of an exclusive hold ($1 keyspace, $2 key): the PL/pgSQL <c>acquire</c>, whose statements
-    /// record the hold with a snapshot taken after the wait (a plain statement's would predate it).
+    /// Blocking acquire of an exclusive hold ($1 keyspace, $2 key): the PL/pgSQL <c>wait_lock</c>, whose statements
+    /// record the hold with a snapshot taken after the wait (a plain statement's would predate it); it also answers
+    /// whether it had to wait.
     /// </summary>
     public string WaitExclusive { get; }
 
@@ -163,7 +168,10 @@ internal sealed class Statements
             null);
     }
 
-    /// <summary>Outcome 'g' with the new token, 'n' (not now), 'w' (wait with <see cref="FinishUpgradeAsync"/>) or 'd' (deadlock).</summary>
+    /// <summary>
+    /// Outcome 'g' with the new token, 'n' (not now), 'w' (wait with <see cref="FinishUpgradeAsync"/>), 'd' (deadlock)
+    /// or 'b' (a break marked the hold).
+    /// </summary>
     public async Task<(char Outcome, long Token)> TryUpgradeAsync(
         NpgsqlConnection connection, int key, int upgradeKey, bool wait, long token, CancellationToken cancellationToken)
     {
@@ -176,10 +184,11 @@ internal sealed class Statements
         return (reader.GetString(0)[0], reader.IsDBNull(1) ? 0 : reader.GetInt64(1));
     }
 
-    public async Task<long> FinishUpgradeAsync(NpgsqlConnection connection, int key, int upgradeKey, long token, CancellationToken cancellationToken)
+    /// <summary>The upgrade's wait; the new token, or null when a break marked the hold meanwhile (then nothing was upgraded).</summary>
+    public async Task<long?> FinishUpgradeAsync(NpgsqlConnection connection, int key, int upgradeKey, long token, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(_finishUpgrade, connection) { Parameters = { Int(Keyspace), Int(key), Int(upgradeKey), Long(token) } };
-        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long upgraded ? upgraded : null;
     }
 
     public async Task AbortUpgradeAsync(NpgsqlConnection connection, int key, int upgradeKey, CancellationToken cancellationToken)
@@ -333,7 +342,7 @@ internal sealed class Statements
     }
 
     private static string WaitSql(string schema, bool shared) =>
-        $"SELECT o_token, o_prev_member, o_prev_token, o_prev_ended::text FROM {schema}.acquire($1, $2, {(shared ? "true" : "false")}, true, current_setting('baton.member'))";
+        $"SELECT o_token, o_prev_member, o_prev_token, o_prev_ended::text, o_waited FROM {schema}.wait_lock($1, $2, {(shared ? "true" : "false")})";
 
     /// <summary>
     /// The row first, then the unlock, in one statement: RETURNING runs after the row's update, and the next holder

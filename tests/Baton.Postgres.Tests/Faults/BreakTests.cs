@@ -99,6 +99,42 @@ public sealed class BreakTests
         Assert.Equal(handle.FencingToken, next.Takeover?.PreviousFencingToken);
     }
 
+    [Fact]
+    public async Task BreakLockAsync_WaitingUpgradeGrantedAfterTheBreak_IsRefused()
+    {
+        // The upgrading reader's coordinator checks only hourly, so the other reader always lets go first and the
+        // upgrade's wait is granted while its own hold is marked broken: it must not become a writer then.
+        await using var upgrader = await Coordinator.ConnectAsync(TestServer.With("checkInterval=1h"));
+        await using var other = await Coordinator.ConnectAsync(TestServer.Url);
+        await using var breaker = await Coordinator.ConnectAsync(TestServer.Url);
+        var name = $"break-upgrade-{Guid.NewGuid():N}";
+        var upgrading = await upgrader.CreateReaderWriterLock(name).AcquireReadAsync(Patience);
+        await using var reader = await other.CreateReaderWriterLock(name).AcquireReadAsync(Patience);
+        var upgrade = upgrading.UpgradeAsync(Patience).AsTask();
+        await WaitForAsync(async () => (await breaker.ListLocksAsync()).SingleOrDefault(l => l.Name == name)?.Waiters.Count == 1);
+
+        var breaking = breaker.BreakLockAsync(name).AsTask();
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => upgrade.WaitAsync(Patience));
+        Assert.Equal(LockMode.Shared, upgrading.Mode);
+        Assert.Equal(2, (await breaking.WaitAsync(Patience)).Count);
+        await using var writer = await breaker.CreateReaderWriterLock(name).AcquireWriteAsync(Patience);
+        Assert.Equal(TakeoverReason.Broken, writer.Takeover?.Reason);
+        await upgrading.DisposeAsync();
+    }
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition)
+    {
+        var waited = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            Assert.True(waited.Elapsed < Patience, "The condition did not come true in time.");
+
+            // Polling an observable condition, not sleeping in place of synchronization.
+            await Task.Delay(5);
+        }
+    }
+
     private static Task<HolderProcess> StartHolderAsync()
     {
         var options = new HolderProcessOptions();
