@@ -38,8 +38,8 @@ BEGIN
 END $$;
 
 -- A lock or reader-writer lock that may wait: tries, else waits in the lock manager (in arrival order), then records
--- the hold as the plain-SQL try does (one pass over the key's rows: the session's own row and the leftovers; an
--- insert only when the session has no row for the key), here with a snapshot taken after the wait. o_waited: it had
+-- the hold as the plain-SQL try does (the leftovers taken over, the session's own row updated in place, inserted
+-- only when it has none), here with a snapshot taken after the wait. o_waited: it had
 -- to wait (the client goes straight here while a name is contended, and back to the plain try when it is not).
 CREATE OR REPLACE FUNCTION @S.wait_lock(p_space integer, p_key integer, p_shared boolean,
     OUT o_token bigint, OUT o_prev_member text, OUT o_prev_token bigint, OUT o_prev_ended "char", OUT o_waited boolean)
@@ -47,7 +47,6 @@ LANGUAGE plpgsql AS $$
 DECLARE
     me integer := pg_backend_pid();
     new_mode "char" := CASE WHEN p_shared THEN 's' ELSE 'x' END;
-    own boolean := false;
     r record;
 BEGIN
     IF p_shared THEN
@@ -62,21 +61,22 @@ BEGIN
         END IF;
     END IF;
     o_token := current_setting('baton.epoch')::bigint * 17592186044416 + nextval('@S.fencing_fast');
-    FOR r IN UPDATE @S.holds h SET held = (h.pid = me),
-            token = CASE WHEN h.pid = me THEN o_token ELSE h.token END,
-            mode = CASE WHEN h.pid = me THEN new_mode ELSE h.mode END,
-            member = CASE WHEN h.pid = me THEN current_setting('baton.member') ELSE h.member END,
-            since = CASE WHEN h.pid = me THEN clock_timestamp() ELSE h.since END,
-            ended = CASE WHEN h.pid = me THEN NULL ELSE h.ended END
-        WHERE h.key = p_key AND (h.pid = me OR (h.held AND (NOT p_shared OR h.mode = 'x')))
-        RETURNING h.pid, h.member, h.token, h.ended LOOP
-        IF r.pid = me THEN
-            own := true;
-        ELSIF o_prev_token IS NULL OR r.token > o_prev_token THEN
+    -- The leftovers. A row locked at this moment is a releasing holder's (a release updates its row, unlocks and
+    -- only then commits): skipped, not waited for, so the handoff does not sleep twice.
+    FOR r IN UPDATE @S.holds h SET held = false
+        FROM (SELECT o.ctid AS c FROM @S.holds o
+              WHERE o.key = p_key AND o.pid <> me AND o.held AND (NOT p_shared OR o.mode = 'x')
+              FOR UPDATE SKIP LOCKED) s
+        WHERE h.ctid = s.c
+        RETURNING h.member, h.token, h.ended LOOP
+        IF o_prev_token IS NULL OR r.token > o_prev_token THEN
             o_prev_token := r.token; o_prev_member := r.member; o_prev_ended := r.ended;
         END IF;
     END LOOP;
-    IF NOT own THEN
+    UPDATE @S.holds SET held = true, token = o_token, mode = new_mode, member = current_setting('baton.member'),
+            since = clock_timestamp(), ended = NULL
+        WHERE key = p_key AND pid = me;
+    IF NOT FOUND THEN
         INSERT INTO @S.holds (key, pid, name_key, token, mode, max_count, member, since, held)
             VALUES (p_key, me, p_key, o_token, new_mode, 1, current_setting('baton.member'), clock_timestamp(), true);
     END IF;
