@@ -218,12 +218,10 @@ internal sealed partial class PostgresBackend : CoordinationBackend
             await session.EnterAsync().ConfigureAwait(false);
             try
             {
-                var command = await session.Commands.WaitAsync(name.Key, request.Mode == LockMode.Shared).ConfigureAwait(false);
-                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                await using (reader.ConfigureAwait(false))
-                {
-                    return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? session.Commands.ReadWait(reader, name.Key) : default;
-                }
+                var shared = request.Mode == LockMode.Shared;
+                var batch = await session.Commands.WaitAsync(name.Key, shared).ConfigureAwait(false);
+                var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                return await session.Commands.ReadWaitAsync(reader, name.Key, shared, session.BackendPid, cancellationToken).ConfigureAwait(false);
             }
             finally
             {

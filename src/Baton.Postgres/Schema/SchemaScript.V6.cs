@@ -37,51 +37,6 @@ BEGIN
     UPDATE @S.holds SET pid = -nextval('@S.leftover_ids')::integer WHERE pid = pg_backend_pid() AND held;
 END $$;
 
--- A lock or reader-writer lock that may wait: tries, else waits in the lock manager (in arrival order), then records
--- the hold as the plain-SQL try does (the leftovers taken over, the session's own row updated in place, inserted
--- only when it has none), here with a snapshot taken after the wait. o_waited: it had
--- to wait (the client goes straight here while a name is contended, and back to the plain try when it is not).
-CREATE OR REPLACE FUNCTION @S.wait_lock(p_space integer, p_key integer, p_shared boolean,
-    OUT o_token bigint, OUT o_prev_member text, OUT o_prev_token bigint, OUT o_prev_ended "char", OUT o_waited boolean)
-LANGUAGE plpgsql AS $$
-DECLARE
-    me integer := pg_backend_pid();
-    new_mode "char" := CASE WHEN p_shared THEN 's' ELSE 'x' END;
-    r record;
-BEGIN
-    IF p_shared THEN
-        o_waited := NOT pg_try_advisory_lock_shared(p_space, p_key);
-        IF o_waited THEN
-            PERFORM pg_advisory_lock_shared(p_space, p_key);
-        END IF;
-    ELSE
-        o_waited := NOT pg_try_advisory_lock(p_space, p_key);
-        IF o_waited THEN
-            PERFORM pg_advisory_lock(p_space, p_key);
-        END IF;
-    END IF;
-    o_token := current_setting('baton.epoch')::bigint * 17592186044416 + nextval('@S.fencing_fast');
-    -- The leftovers. A row locked at this moment is a releasing holder's (a release updates its row, unlocks and
-    -- only then commits): skipped, not waited for, so the handoff does not sleep twice.
-    FOR r IN UPDATE @S.holds h SET held = false
-        FROM (SELECT o.ctid AS c FROM @S.holds o
-              WHERE o.key = p_key AND o.pid <> me AND o.held AND (NOT p_shared OR o.mode = 'x')
-              FOR UPDATE SKIP LOCKED) s
-        WHERE h.ctid = s.c
-        RETURNING h.member, h.token, h.ended LOOP
-        IF o_prev_token IS NULL OR r.token > o_prev_token THEN
-            o_prev_token := r.token; o_prev_member := r.member; o_prev_ended := r.ended;
-        END IF;
-    END LOOP;
-    UPDATE @S.holds SET held = true, token = o_token, mode = new_mode, member = current_setting('baton.member'),
-            since = clock_timestamp(), ended = NULL
-        WHERE key = p_key AND pid = me;
-    IF NOT FOUND THEN
-        INSERT INTO @S.holds (key, pid, name_key, token, mode, max_count, member, since, held)
-            VALUES (p_key, me, p_key, o_token, new_mode, 1, current_setting('baton.member'), clock_timestamp(), true);
-    END IF;
-END $$;
-
 -- try_upgrade, which also refuses to upgrade a hold a break has marked (outcome 'b'): the reader is to let it go.
 CREATE OR REPLACE FUNCTION @S.try_upgrade6(p_space integer, p_key integer, p_upgrade_key integer, p_wait boolean, p_token bigint,
     OUT o_outcome "char", OUT o_token bigint) LANGUAGE plpgsql AS $$

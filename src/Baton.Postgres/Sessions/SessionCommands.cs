@@ -16,8 +16,8 @@ internal sealed class SessionCommands(NpgsqlConnection connection, Statements st
     private Prepared? _trySharedFirst;
     private Prepared? _releaseExclusive;
     private Prepared? _releaseShared;
-    private Prepared? _waitExclusive;
-    private Prepared? _waitShared;
+    private PreparedWait? _waitExclusive;
+    private PreparedWait? _waitShared;
 
     /// <summary>
     /// Keys this session has a row for in the holds table (made by its first hold of the key, and kept: rows are
@@ -38,13 +38,19 @@ internal sealed class SessionCommands(NpgsqlConnection connection, Statements st
         return prepared.ReadyAsync(key, 0);
     }
 
-    /// <summary>The blocking acquire of the key, ready to run with the wait's cancellation (its answer: <see cref="ReadWait"/>).</summary>
-    public ValueTask<NpgsqlCommand> WaitAsync(int key, bool shared)
+    /// <summary>
+    /// The blocking acquire of the key, ready to run with the wait's cancellation: one round trip of two statements
+    /// in one implicit transaction. The first takes the lock, waiting in the lock manager; the second, which runs
+    /// only once the first is done, records the hold with a snapshot of that moment (under READ COMMITTED every
+    /// statement takes its own), as a plain statement that waited could not. A cancelled wait fails the first, and
+    /// the transaction skips the second. Answers: whether it waited, then the try's answer (<see cref="ReadWaitAsync"/>).
+    /// </summary>
+    public ValueTask<NpgsqlBatch> WaitAsync(int key, bool shared)
     {
         var prepared = shared
-            ? _waitShared ??= new Prepared(connection, statements.WaitShared, statements.Keyspace, withToken: false)
-            : _waitExclusive ??= new Prepared(connection, statements.WaitExclusive, statements.Keyspace, withToken: false);
-        return prepared.ReadyAsync(key, 0);
+            ? _waitShared ??= new PreparedWait(connection, statements.LockShared, statements.RecordShared, statements.Keyspace)
+            : _waitExclusive ??= new PreparedWait(connection, statements.LockExclusive, statements.RecordExclusive, statements.Keyspace);
+        return prepared.ReadyAsync(key);
     }
 
     /// <summary>
@@ -130,23 +136,24 @@ internal sealed class SessionCommands(NpgsqlConnection connection, Statements st
         return new AcquireResult(granted, key, previousMember, previousToken, previousEnded, null);
     }
 
-    /// <summary>The blocking acquire's answer (one row; a null token only if the function gave up). The key's row exists after it.</summary>
-    public AcquireResult ReadWait(NpgsqlDataReader reader, int key)
+    /// <summary>Reads and closes the blocking acquire's answer: whether it waited, then the hold as <see cref="ReadTryAsync"/> reads it.</summary>
+    public async ValueTask<AcquireResult> ReadWaitAsync(NpgsqlDataReader reader, int key, bool shared, int ownPid, CancellationToken cancellationToken)
     {
-        if (reader.IsDBNull(0))
+        bool waited;
+        try
         {
-            return default;
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            waited = reader.GetBoolean(0);
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await reader.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
 
-        RowKeys.Add(key);
-        return new AcquireResult(
-            reader.GetInt64(0),
-            key,
-            reader.IsDBNull(1) ? null : reader.GetString(1),
-            reader.IsDBNull(2) ? null : reader.GetInt64(2),
-            reader.IsDBNull(3) ? '\0' : reader.GetString(3)[0],
-            null,
-            reader.GetBoolean(4));
+        var result = await ReadTryAsync(reader, key, shared, ownPid).ConfigureAwait(false);
+        return result with { Waited = waited };
     }
 
     private async Task RecordAsync(int key, bool shared, long token)
@@ -165,6 +172,42 @@ internal sealed class SessionCommands(NpgsqlConnection connection, Statements st
 
     private static async Task<int> ReleaseWhenReadyAsync(ValueTask<NpgsqlCommand> ready) =>
         await (await ready.ConfigureAwait(false)).ExecuteNonQueryAsync().ConfigureAwait(false);
+
+    /// <summary>The two statements of a blocking acquire as one batch, each with its parameters ($1 keyspace, $2 key), prepared before its first use.</summary>
+    private sealed class PreparedWait
+    {
+        private readonly NpgsqlParameter<int> _lockKey = new() { TypedValue = 0 };
+        private readonly NpgsqlParameter<int> _recordKey = new() { TypedValue = 0 };
+        private bool _isPrepared;
+
+        public PreparedWait(NpgsqlConnection connection, string lockSql, string recordSql, int keyspace)
+        {
+            Batch = new NpgsqlBatch(connection)
+            {
+                BatchCommands =
+                {
+                    new NpgsqlBatchCommand(lockSql) { Parameters = { new NpgsqlParameter<int> { TypedValue = keyspace }, _lockKey } },
+                    new NpgsqlBatchCommand(recordSql) { Parameters = { new NpgsqlParameter<int> { TypedValue = keyspace }, _recordKey } },
+                },
+            };
+        }
+
+        private NpgsqlBatch Batch { get; }
+
+        public ValueTask<NpgsqlBatch> ReadyAsync(int key)
+        {
+            _lockKey.TypedValue = key;
+            _recordKey.TypedValue = key;
+            return _isPrepared ? new(Batch) : PrepareAsync();
+        }
+
+        private async ValueTask<NpgsqlBatch> PrepareAsync()
+        {
+            await Batch.PrepareAsync().ConfigureAwait(false);
+            _isPrepared = true;
+            return Batch;
+        }
+    }
 
     /// <summary>One command with its parameters ($1 keyspace, $2 key, $3 token), prepared before its first use.</summary>
     private sealed class Prepared

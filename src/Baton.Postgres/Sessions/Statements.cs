@@ -59,8 +59,10 @@ internal sealed class Statements
             """;
         ReleaseExclusive = ReleaseSql(schema, "pg_advisory_unlock");
         ReleaseShared = ReleaseSql(schema, "pg_advisory_unlock_shared");
-        WaitExclusive = WaitSql(schema, shared: false);
-        WaitShared = WaitSql(schema, shared: true);
+        LockExclusive = "SELECT CASE WHEN pg_try_advisory_lock($1, $2) THEN false ELSE (SELECT true FROM pg_advisory_lock($1, $2)) END";
+        LockShared = "SELECT CASE WHEN pg_try_advisory_lock_shared($1, $2) THEN false ELSE (SELECT true FROM pg_advisory_lock_shared($1, $2)) END";
+        RecordExclusive = RecordSql(schema, 'x');
+        RecordShared = RecordSql(schema, 's');
         _breakRequests = $"SELECT pid, key, token FROM {schema}.holds WHERE ended = 'b' AND held AND pid = ANY ($1)";
         _acquireSlot = $"SELECT o_token, o_slot_key, o_prev_member, o_prev_token, o_prev_ended::text, o_other_count FROM {schema}.acquire_slot($1, $2, $3, $4, $5)";
         _keys = $"SELECT {schema}.keys($1, $2, $3, $4)";
@@ -99,14 +101,25 @@ internal sealed class Statements
     public string Record { get; }
 
     /// <summary>
-    /// Blocking acquire of an exclusive hold ($1 keyspace, $2 key): the PL/pgSQL <c>wait_lock</c>, whose statements
-    /// record the hold with a snapshot taken after the wait (a plain statement's would predate it); it also answers
-    /// whether it had to wait.
+    /// The first statement of a blocking acquire ($1 keyspace, $2 key): tries, else waits in the lock manager (in
+    /// arrival order); answers whether it waited. Sent in one batch with <see cref="RecordExclusive"/>: see
+    /// <see cref="SessionCommands.WaitAsync"/>.
     /// </summary>
-    public string WaitExclusive { get; }
+    public string LockExclusive { get; }
 
-    /// <summary>Blocking acquire of a shared hold.</summary>
-    public string WaitShared { get; }
+    /// <summary>The first statement of a blocking shared acquire.</summary>
+    public string LockShared { get; }
+
+    /// <summary>
+    /// The second statement of a blocking acquire ($1 keyspace, $2 key), run once the lock is held: the token, and
+    /// the hold recorded as the try records it (same answer), except that a leftover row locked at that moment is
+    /// skipped: it is a releasing holder's (a release updates its row, unlocks and only then commits), and waiting
+    /// for it would make the handoff sleep twice.
+    /// </summary>
+    public string RecordExclusive { get; }
+
+    /// <summary>The second statement of a blocking shared acquire.</summary>
+    public string RecordShared { get; }
 
     /// <summary>Release of an exclusive hold ($1 keyspace, $2 key, $3 token).</summary>
     public string ReleaseExclusive { get; }
@@ -341,8 +354,25 @@ internal sealed class Statements
             """;
     }
 
-    private static string WaitSql(string schema, bool shared) =>
-        $"SELECT o_token, o_prev_member, o_prev_token, o_prev_ended::text, o_waited FROM {schema}.wait_lock($1, $2, {(shared ? "true" : "false")})";
+    private static string RecordSql(string schema, char mode)
+    {
+        var own = "h.pid = pg_backend_pid()";
+        var exclusiveOnly = mode == 's' ? " AND o.mode = 'x'" : "";
+        return $"""
+            WITH t AS (SELECT current_setting('baton.epoch')::bigint * 17592186044416 + nextval('{schema}.fencing_fast') AS token),
+            u AS (UPDATE {schema}.holds h SET held = ({own}),
+                      member = CASE WHEN {own} THEN current_setting('baton.member') ELSE h.member END,
+                      token = CASE WHEN {own} THEN t.token ELSE h.token END,
+                      mode = CASE WHEN {own} THEN '{mode}' ELSE h.mode END,
+                      since = CASE WHEN {own} THEN clock_timestamp() ELSE h.since END,
+                      ended = CASE WHEN {own} THEN NULL ELSE h.ended END
+                  FROM t WHERE h.key = $2 AND ({own} OR h.ctid IN (
+                      SELECT o.ctid FROM {schema}.holds o
+                      WHERE o.key = $2 AND o.pid <> pg_backend_pid() AND o.held{exclusiveOnly} FOR UPDATE SKIP LOCKED))
+                  RETURNING h.pid, h.member, h.token, h.ended)
+            SELECT t.token, x.pid, x.member, x.token, x.ended::text FROM t LEFT JOIN u x ON true
+            """;
+    }
 
     /// <summary>
     /// The row first, then the unlock, in one statement: RETURNING runs after the row's update, and the next holder
