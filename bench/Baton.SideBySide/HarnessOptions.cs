@@ -31,7 +31,8 @@ internal sealed class HarnessOptions
           --vs LABEL             a ratio column against this subject (repeatable; default: the first subject)
           --baton-placement P    auto, in-process or processes: where Baton's contending clients run
                                  (auto: in-process for memory://, separate processes for every other
-                                 scheme, e.g. file://; the uncontended client is always this process)
+                                 scheme, e.g. file://; the uncontended client is always this process);
+                                 DistributedLock.Redis's and DistributedLock.Postgres's follow it
           --process-timeout S    kill a process subject after S seconds (default 600)
           --peer-mode            measure the single subject given and print its JSON result on stdout
                                  (the process-peer protocol; the table goes to stderr)

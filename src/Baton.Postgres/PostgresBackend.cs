@@ -11,27 +11,20 @@ namespace Baton.Postgres;
 /// One coordinator's view of PostgreSQL: a few sessions holding many advisory locks (see
 /// docs/backends/postgres.md). Tries run on holding sessions; a wait runs on a session of its own that
 /// holds nothing else and becomes a holding session once granted. Idle holding sessions are checked every
-/// <see cref="PostgresBackendOptions.CheckInterval"/>, so a terminated session's holds are reported lost.
+/// <see cref="PostgresBackendOptions.CheckInterval"/>, so a terminated session's holds are reported lost and
+/// broken holds are let go. Sessions: PostgresBackend.Sessions.cs; breaking: PostgresBackend.Break.cs.
 /// </summary>
-internal sealed class PostgresBackend : CoordinationBackend
+internal sealed partial class PostgresBackend : CoordinationBackend
 {
-    private const int IdleSessionsKept = 2;
-
-    /// <summary>Lock names whose keys are remembered across primitives (a name's key never changes).</summary>
-    private const int KeysCached = 65_536;
-
     private readonly PostgresBackendOptions _options;
     private readonly NpgsqlDataSource _dataSource;
     private readonly TimeProvider _time;
     private readonly string _member;
-    private readonly List<PgSession> _sessions = [];
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _lockKeys = new(StringComparer.Ordinal);
     private readonly HashSet<PgTicket> _tickets = [];
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _closing = new();
     private Task _checker = Task.CompletedTask;
     private int _disposed;
-    private volatile bool _lastBroken;
 
     private PostgresBackend(PostgresBackendOptions options, NpgsqlDataSource dataSource, MemberIdentity member, TimeProvider time)
     {
@@ -49,18 +42,6 @@ internal sealed class PostgresBackend : CoordinationBackend
     internal SemaphoreSlim WaitingSessions { get; }
 
     internal bool IsDisposed => Volatile.Read(ref _disposed) != 0;
-
-    /// <summary>The sessions open now (for tests).</summary>
-    internal int SessionCount
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _sessions.Count;
-            }
-        }
-    }
 
     public static async Task<PostgresBackend> ConnectAsync(PostgresBackendOptions options, BackendContext context, CancellationToken cancellationToken)
     {
@@ -97,80 +78,27 @@ internal sealed class PostgresBackend : CoordinationBackend
         return prepared;
     }
 
-    public override async ValueTask<AcquisitionStart> StartAcquisitionAsync(AcquisitionRequest request, CancellationToken cancellationToken)
-    {
-        // A session found broken on the way (the server restarted, the session was terminated) is dropped and
-        // the start tried once more on a new one.
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await StartOnceAsync(request, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (attempt == 1 && !IsDisposed && e is NpgsqlException or IOException or ObjectDisposedException && _lastBroken)
-            {
-                _lastBroken = false;
-            }
-        }
-    }
-
-    private async ValueTask<AcquisitionStart> StartOnceAsync(AcquisitionRequest request, CancellationToken cancellationToken)
+    // Tasks rather than async ValueTasks: the core turns a start that does not complete at once into a task, which
+    // then costs nothing more. A lock whose key is known and a free session: one state machine over Npgsql's; a
+    // contended one that may wait: straight to the wait.
+    public override ValueTask<AcquisitionStart> StartAcquisitionAsync(AcquisitionRequest request, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(IsDisposed, this);
         var name = request.PreparedName as PgName ?? new PgName(request.Kind, request.Name);
-        var nameKey = await GetNameKeyAsync(name, request.MaxCount, cancellationToken).ConfigureAwait(false);
-        var shared = request.Mode == LockMode.Shared;
-        var session = await TakeTrySessionAsync(nameKey, shared, cancellationToken).ConfigureAwait(false);
-        AcquireResult result;
-        try
+        if (request.Kind == LockKind.Lock && name.Key != 0)
         {
-            // Not cancelled half-way: a try on a holding session must finish, or the session's other holds would be at risk.
-            result = await RunAsync(session, (c, ct) => TryOnSessionAsync(c, request, name, wait: false, ct), CancellationToken.None).ConfigureAwait(false);
-        }
-        catch
-        {
-            ReturnSession(session, nameKey);
-            throw;
-        }
-
-        if (result.Token is not null)
-        {
-            return AcquisitionStart.Granted(AdoptGrant(session, request, name, nameKey, result));
-        }
-
-        ReturnSession(session, nameKey);
-        if (result.OtherCount is { } other)
-        {
-            throw CountMismatch(name, other, request.MaxCount);
-        }
-
-        if (!request.Wait)
-        {
-            return AcquisitionStart.Denied;
-        }
-
-        var ticket = new PgTicket(this, request, name, nameKey);
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(IsDisposed, this);
-            _tickets.Add(ticket);
-        }
-
-        _ = ticket.Granted.ContinueWith(
-            (_, state) =>
+            if (request.Wait && name.Contended)
             {
-                var self = (PostgresBackend)state!;
-                lock (self._gate)
-                {
-                    self._tickets.Remove(ticket);
-                }
-            },
-            this,
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
-        ticket.Start();
-        return AcquisitionStart.Queued(ticket);
+                return new(AcquisitionStart.Queued(Queue(request, name, name.Key)));
+            }
+
+            if (TryTakeTrySession(name.Key, request.Mode == LockMode.Shared) is { } session)
+            {
+                return new(TryLockAsync(request, name, session, mayRetry: true));
+            }
+        }
+
+        return new(StartAsync(request, name, mayRetry: true, cancellationToken));
     }
 
     public override async ValueTask<IReadOnlyList<LockInfo>> ListLocksAsync(CancellationToken cancellationToken)
@@ -179,15 +107,6 @@ internal sealed class PostgresBackend : CoordinationBackend
         var session = await TakeAnySessionAsync(cancellationToken).ConfigureAwait(false);
         return await RunAsync(
             session, (c, ct) => LockListing.ReadAsync(c, _options.QuotedSchema, _options.Keyspace, _time.GetUtcNow(), ct), cancellationToken).ConfigureAwait(false);
-    }
-
-    public override ValueTask<IReadOnlyList<LockHolder>> BreakLockAsync(LockKind kind, string name, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        throw new NotSupportedException(
-            $"PostgreSQL ties an advisory lock to the session that holds it: only that session, or its end, releases '{name}'. " +
-            "To end a stuck holder, terminate its session (SELECT pg_terminate_backend(pid), with the pid that `baton locks` shows); " +
-            "that also ends every other lock held on that session, and the next holder gets a takeover notice.");
     }
 
     public override async ValueTask DisposeAsync()
@@ -281,16 +200,40 @@ internal sealed class PostgresBackend : CoordinationBackend
         }
         catch when (session.IsBroken)
         {
-            _lastBroken = true;
             OnSessionBroken(session);
             throw;
         }
     }
 
-    internal Task<AcquireResult> TryOnSessionAsync(NpgsqlConnection connection, AcquisitionRequest request, PgName name, bool wait, CancellationToken cancellationToken) =>
-        request.Kind == LockKind.Semaphore
-            ? Statements.AcquireSlotAsync(connection, name.SemaphoreKeys!, wait, _member, cancellationToken)
-            : Statements.AcquireAsync(connection, name.Key, request.Mode == LockMode.Shared, wait, _member, cancellationToken);
+    /// <summary>The blocking acquire of a ticket, on a session that holds nothing else; cancelling it withdraws.</summary>
+    internal async Task<AcquireResult> WaitOnSessionAsync(PgSession session, AcquisitionRequest request, PgName name, CancellationToken cancellationToken)
+    {
+        if (request.Kind == LockKind.Semaphore)
+        {
+            return await WaitForSlotAsync(session, name, cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            await session.EnterAsync().ConfigureAwait(false);
+            try
+            {
+                var shared = request.Mode == LockMode.Shared;
+                var batch = await session.Commands.WaitAsync(name.Key, shared).ConfigureAwait(false);
+                var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                return await session.Commands.ReadWaitAsync(reader, name.Key, shared, session.BackendPid, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                session.Exit();
+            }
+        }
+        catch (Exception e) when (session.NoteFailure(e))
+        {
+            OnSessionBroken(session);
+            throw;
+        }
+    }
 
     /// <summary>Makes the grant of a granted acquisition, recorded on its session.</summary>
     internal PgGrant AdoptGrant(PgSession session, AcquisitionRequest request, PgName name, int nameKey, AcquireResult result)
@@ -298,11 +241,7 @@ internal sealed class PostgresBackend : CoordinationBackend
         TakeoverNotice? takeover = null;
         if (result.PreviousToken is { } previous)
         {
-            takeover = new TakeoverNotice(
-                MemberCodec.Decode(result.PreviousMember, 0),
-                previous,
-                result.PreviousAbandoned ? TakeoverReason.Abandoned : TakeoverReason.HolderCrashed,
-                _time.GetUtcNow());
+            takeover = new TakeoverNotice(MemberCodec.Decode(result.PreviousMember, 0), previous, result.PreviousReason, _time.GetUtcNow());
         }
 
         var grant = new PgGrant(this, session, name, result.SlotKey, nameKey, request.Mode, result.Token!.Value, takeover);
@@ -328,7 +267,7 @@ internal sealed class PostgresBackend : CoordinationBackend
         return grant;
     }
 
-    internal async ValueTask ReleaseAsync(PgGrant grant)
+    internal ValueTask ReleaseAsync(PgGrant grant)
     {
         var session = grant.Session;
         lock (_gate)
@@ -336,18 +275,31 @@ internal sealed class PostgresBackend : CoordinationBackend
             session.Grants.Remove(grant);
         }
 
-        if (session.IsBroken || IsDisposed || grant.IsLost)
-        {
-            return;
-        }
+        return session.IsBroken || IsDisposed || grant.IsLost ? default : new(ReleaseOnSessionAsync(grant, session));
+    }
 
+    private async Task ReleaseOnSessionAsync(PgGrant grant, PgSession session)
+    {
         try
         {
-            await RunAsync(session, async (c, ct) =>
+            await session.EnterAsync().ConfigureAwait(false);
+            try
             {
-                await grant.ReleaseOnSessionAsync(c, ct).ConfigureAwait(false);
-                return true;
-            }, CancellationToken.None).ConfigureAwait(false);
+                var shared = grant.Mode == LockMode.Shared;
+                if (await session.Commands.ReleaseAsync(grant.Key, shared, grant.FencingToken).ConfigureAwait(false) == 0)
+                {
+                    await session.Commands.UnlockAsync(grant.Key, shared).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                session.Exit();
+            }
+        }
+        catch (Exception e) when (session.NoteFailure(e))
+        {
+            OnSessionBroken(session);
+            throw;
         }
         finally
         {
@@ -355,245 +307,136 @@ internal sealed class PostgresBackend : CoordinationBackend
         }
     }
 
-    /// <summary>Gives a session back after a try or hold of the name ended; closes surplus empty sessions.</summary>
-    internal void ReturnSession(PgSession session, int nameKey)
+    /// <summary>
+    /// The general start: finds the name's keys and a session when not known yet, tries, and queues a ticket when the
+    /// try is denied and the request may wait. A session found broken on the way (the server restarted, the session
+    /// was terminated) is dropped and the start tried once more on a new one.
+    /// </summary>
+    private async Task<AcquisitionStart> StartAsync(AcquisitionRequest request, PgName name, bool mayRetry, CancellationToken cancellationToken)
     {
-        PgSession? surplus = null;
-        lock (_gate)
+        var nameKey = await GetNameKeyAsync(name, request.MaxCount, cancellationToken).ConfigureAwait(false);
+        var session = await TakeTrySessionAsync(nameKey, request.Mode == LockMode.Shared, cancellationToken).ConfigureAwait(false);
+        if (request.Kind == LockKind.Lock)
         {
-            session.Names.Remove(nameKey);
-            if (session.Grants.Count == 0)
-            {
-                session.Reserved = false;
-            }
-
-            if (session.IsEmpty && _sessions.Count(s => s.IsEmpty) > IdleSessionsKept && _sessions.Remove(session))
-            {
-                surplus = session;
-            }
+            return await TryLockAsync(request, name, session, mayRetry).ConfigureAwait(false);
         }
 
-        if (surplus is not null)
-        {
-            _ = surplus.DisposeAsync().AsTask();
-        }
-    }
-
-    /// <summary>After a withdrawn or failed wait: drops whatever the cancelled statement may have taken, then gives the session back.</summary>
-    internal async Task CleanUpWaitingSessionAsync(PgSession session, int nameKey)
-    {
-        if (!session.IsBroken && !IsDisposed)
-        {
-            try
-            {
-                await RunAsync(session, async (c, ct) =>
-                {
-                    await Statements.UnlockAllAsync(c, ct).ConfigureAwait(false);
-                    return true;
-                }, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is NpgsqlException or IOException or InvalidOperationException or OperationCanceledException or ObjectDisposedException)
-            {
-                // A broken session is dropped below.
-            }
-        }
-
-        if (session.IsBroken || IsDisposed)
-        {
-            OnSessionBroken(session);
-            await session.DisposeAsync().ConfigureAwait(false);
-            return;
-        }
-
-        ReturnSession(session, nameKey);
-    }
-
-    /// <summary>A session that holds nothing, for one blocking wait.</summary>
-    internal async Task<PgSession> TakeWaitingSessionAsync(int nameKey, CancellationToken cancellationToken)
-    {
-        lock (_gate)
-        {
-            foreach (var session in _sessions)
-            {
-                if (session.IsEmpty && !session.IsBroken)
-                {
-                    session.Reserved = true;
-                    session.Names.Add(nameKey);
-                    return session;
-                }
-            }
-        }
-
-        return await OpenSessionForAsync(nameKey, reserve: true, cancellationToken).ConfigureAwait(false);
-    }
-
-    internal async Task<int> GetUpgradeKeyAsync(PgName name, CancellationToken cancellationToken)
-    {
-        if (name.UpgradeKey != 0)
-        {
-            return name.UpgradeKey;
-        }
-
-        var session = await TakeAnySessionAsync(cancellationToken).ConfigureAwait(false);
-        var keys = await RunAsync(session, (c, ct) => Statements.KeysAsync(c, LockKind.Lock, name.Name, -1, -1, ct), cancellationToken).ConfigureAwait(false);
-        name.UpgradeKey = keys[0];
-        return keys[0];
-    }
-
-    private async Task<int> GetNameKeyAsync(PgName name, int maxCount, CancellationToken cancellationToken)
-    {
-        if (name.Kind == LockKind.Semaphore)
-        {
-            var known = name.SemaphoreKeys;
-            if (known is not null && known.Length == maxCount + 1)
-            {
-                return known[0];
-            }
-
-            var session = await TakeAnySessionAsync(cancellationToken).ConfigureAwait(false);
-            var keys = await RunAsync(session, (c, ct) => Statements.KeysAsync(c, LockKind.Semaphore, name.Name, 0, maxCount, ct), cancellationToken).ConfigureAwait(false);
-            name.SemaphoreKeys = keys;
-            return keys[0];
-        }
-
-        if (name.Key == 0)
-        {
-            var session = await TakeAnySessionAsync(cancellationToken).ConfigureAwait(false);
-            var keys = await RunAsync(session, (c, ct) => Statements.KeysAsync(c, LockKind.Lock, name.Name, 0, 0, ct), cancellationToken).ConfigureAwait(false);
-            name.Key = keys[0];
-            if (_lockKeys.Count < KeysCached)
-            {
-                _lockKeys.TryAdd(name.Name, keys[0]);
-            }
-        }
-
-        return name.Key;
-    }
-
-    /// <summary>A session for a try of the name: one that does not hold it (an empty one for a shared hold).</summary>
-    private async Task<PgSession> TakeTrySessionAsync(int nameKey, bool shared, CancellationToken cancellationToken)
-    {
-        lock (_gate)
-        {
-            foreach (var session in _sessions)
-            {
-                if (session.IsBroken || session.Reserved || (shared ? !session.IsEmpty : session.Names.Contains(nameKey)))
-                {
-                    continue;
-                }
-
-                session.Names.Add(nameKey);
-                session.Reserved = shared;
-                return session;
-            }
-        }
-
-        return await OpenSessionForAsync(nameKey, shared, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Any usable session, for statements that take no lock (name keys, listings).</summary>
-    private async Task<PgSession> TakeAnySessionAsync(CancellationToken cancellationToken)
-    {
-        lock (_gate)
-        {
-            foreach (var session in _sessions)
-            {
-                if (!session.IsBroken && !session.Reserved)
-                {
-                    return session;
-                }
-            }
-        }
-
-        var opened = await OpenSessionAsync(cancellationToken).ConfigureAwait(false);
-        lock (_gate)
-        {
-            if (!IsDisposed)
-            {
-                _sessions.Add(opened);
-                return opened;
-            }
-        }
-
-        await opened.DisposeAsync().ConfigureAwait(false);
-        throw new ObjectDisposedException(nameof(Coordinator));
-    }
-
-    private async Task<PgSession> OpenSessionForAsync(int nameKey, bool reserve, CancellationToken cancellationToken)
-    {
-        var session = await OpenSessionAsync(cancellationToken).ConfigureAwait(false);
-        lock (_gate)
-        {
-            if (!IsDisposed)
-            {
-                session.Names.Add(nameKey);
-                session.Reserved = reserve;
-                _sessions.Add(session);
-                return session;
-            }
-        }
-
-        await session.DisposeAsync().ConfigureAwait(false);
-        throw new ObjectDisposedException(nameof(Coordinator));
-    }
-
-    private async Task<PgSession> OpenSessionAsync(CancellationToken cancellationToken, bool installSchema = false)
-    {
-        var connection = _dataSource.CreateConnection();
+        AcquireResult result;
         try
         {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            if (installSchema)
+            // Never cancelled half-way: a try on a holding session must finish, or the session's other holds would be at risk.
+            result = await session.RunAsync(
+                (c, ct) => Statements.AcquireSlotAsync(c, name.SemaphoreKeys!, wait: false, _member, ct), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (session.IsBroken)
+        {
+            ReturnSession(session, nameKey);
+            OnSessionBroken(session);
+            if (mayRetry && !IsDisposed && e is NpgsqlException or IOException or ObjectDisposedException)
             {
-                await Schema.SchemaInstaller.EnsureAsync(connection, _options, cancellationToken).ConfigureAwait(false);
+                return await StartAsync(request, name, mayRetry: false, cancellationToken).ConfigureAwait(false);
             }
 
-            await Statements.HelloAsync(connection, _member, cancellationToken).ConfigureAwait(false);
-            return new PgSession(connection, connection.ProcessID);
+            throw;
         }
         catch
         {
-            await connection.DisposeAsync().ConfigureAwait(false);
+            ReturnSession(session, nameKey);
             throw;
         }
+
+        return Conclude(request, name, session, nameKey, result);
     }
 
-    private void OnSessionBroken(PgSession session)
+    /// <summary>The try of a lock or reader-writer lock on a session taken for it: the hot path, awaiting Npgsql directly.</summary>
+    private async Task<AcquisitionStart> TryLockAsync(AcquisitionRequest request, PgName name, PgSession session, bool mayRetry)
     {
-        PgGrant[] lost;
+        AcquireResult result;
+        try
+        {
+            // Never cancelled half-way: a try on a holding session must finish, or the session's other holds would be at risk.
+            await session.EnterAsync().ConfigureAwait(false);
+            try
+            {
+                var shared = request.Mode == LockMode.Shared;
+                var command = await session.Commands.TryAsync(name.Key, shared).ConfigureAwait(false);
+                var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+                result = await session.Commands.ReadTryAsync(reader, name.Key, shared, session.BackendPid).ConfigureAwait(false);
+            }
+            finally
+            {
+                session.Exit();
+            }
+        }
+        catch (Exception e) when (session.NoteFailure(e))
+        {
+            ReturnSession(session, name.Key);
+            OnSessionBroken(session);
+            if (mayRetry && !IsDisposed && e is NpgsqlException or IOException or ObjectDisposedException)
+            {
+                return await StartAsync(request, name, mayRetry: false, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            throw;
+        }
+        catch
+        {
+            ReturnSession(session, name.Key);
+            throw;
+        }
+
+        return Conclude(request, name, session, name.Key, result);
+    }
+
+    private Task<AcquireResult> WaitForSlotAsync(PgSession session, PgName name, CancellationToken cancellationToken) =>
+        RunAsync(session, (c, ct) => Statements.AcquireSlotAsync(c, name.SemaphoreKeys!, wait: true, _member, ct), cancellationToken);
+
+    /// <summary>After the try: the grant, or the session back and a denial or a ticket.</summary>
+    private AcquisitionStart Conclude(AcquisitionRequest request, PgName name, PgSession session, int nameKey, AcquireResult result)
+    {
+        if (result.Token is not null)
+        {
+            return AcquisitionStart.Granted(AdoptGrant(session, request, name, nameKey, result));
+        }
+
+        ReturnSession(session, nameKey);
+        if (result.OtherCount is { } other)
+        {
+            throw CountMismatch(name, other, request.MaxCount);
+        }
+
+        if (!request.Wait)
+        {
+            return AcquisitionStart.Denied;
+        }
+
+        name.Contended = request.Kind == LockKind.Lock;
+        return AcquisitionStart.Queued(Queue(request, name, nameKey));
+    }
+
+    private PgTicket Queue(AcquisitionRequest request, PgName name, int nameKey)
+    {
+        var ticket = new PgTicket(this, request, name, nameKey);
         lock (_gate)
         {
-            _sessions.Remove(session);
-            lost = [.. session.Grants];
-            session.Grants.Clear();
+            ObjectDisposedException.ThrowIf(IsDisposed, this);
+            _tickets.Add(ticket);
         }
 
-        foreach (var grant in lost)
-        {
-            grant.Lose(IsDisposed ? LossReason.CoordinatorDisposed : LossReason.ConnectionLost);
-        }
-
-        _ = session.DisposeAsync().AsTask();
-    }
-
-    private async Task CheckLoopAsync()
-    {
-        using var timer = new PeriodicTimer(_options.CheckInterval, _time);
-        while (await timer.WaitForNextTickAsync(_closing.Token).ConfigureAwait(false))
-        {
-            PgSession[] holding;
-            lock (_gate)
+        _ = ticket.Granted.ContinueWith(
+            (_, state) =>
             {
-                holding = [.. _sessions];
-            }
-
-            foreach (var session in holding)
-            {
-                if (!await session.CheckAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false))
+                var self = (PostgresBackend)state!;
+                lock (self._gate)
                 {
-                    OnSessionBroken(session);
+                    self._tickets.Remove(ticket);
                 }
-            }
-        }
+            },
+            this,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        ticket.Start();
+        return ticket;
     }
 }

@@ -20,7 +20,7 @@ internal static class ChildMain
     public static async Task<int> RunAsync(string role, string spec, MeasureSettings settings, CancellationToken cancellationToken)
     {
         await using var subject = SubjectCatalog.Create(spec, TimeSpan.FromMinutes(1), BatonPlacement.InProcess) as InProcessSubject
-            ?? throw new ArgumentException($"--child runs an in-process subject (baton:URL, distributedlock-redis:URL); got '{spec}'.");
+            ?? throw new ArgumentException($"--child runs an in-process subject (baton:URL, distributedlock-redis:URL, distributedlock-postgres:URL); got '{spec}'.");
         await using var client = await subject.OpenClientAsync(settings.LockName, cancellationToken);
         switch (role)
         {

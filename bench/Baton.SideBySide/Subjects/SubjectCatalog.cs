@@ -25,7 +25,8 @@ internal static class SubjectCatalog
                                  one StackExchange.Redis PING per "acquire": the round-trip floor
                                  (use with --measures uncontended)
           npgsql-advisory:URL    pg_advisory_lock+pg_advisory_unlock through Npgsql on a postgres:// URL, the floor
-          distributedlock-postgres:URL  DistributedLock.Postgres 1.3.1 on a postgres:// URL
+          distributedlock-postgres:URL  DistributedLock.Postgres 1.3.1 on a postgres:// URL; contending
+                                 clients in child processes (in this process with --baton-placement in-process)
           process:LABEL=COMMAND  an external program that prints the JSON result (see bench/README.md);
                                  COMMAND runs under /bin/sh with the settings appended as options
         """;
@@ -73,9 +74,9 @@ internal static class SubjectCatalog
             return new NpgsqlAdvisorySubject(trimmed["npgsql-advisory:".Length..]);
         }
 
-        if (trimmed.StartsWith("distributedlock-postgres:", StringComparison.Ordinal))
+        if (trimmed.StartsWith(DistributedLockPostgresSubject.Prefix, StringComparison.Ordinal))
         {
-            return new DistributedLockPostgresSubject(trimmed["distributedlock-postgres:".Length..]);
+            return new DistributedLockPostgresSubject(trimmed, crossProcess: batonPlacement != BatonPlacement.InProcess);
         }
 
         if (trimmed.StartsWith("process:", StringComparison.Ordinal))

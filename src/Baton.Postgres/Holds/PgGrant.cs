@@ -3,12 +3,12 @@ using Baton.Postgres.Sessions;
 
 namespace Baton.Postgres.Holds;
 
-/// <summary>One hold: an advisory lock on one session, and its row in the holders table.</summary>
+/// <summary>One hold: an advisory lock on one session, and its row in the holds table.</summary>
 internal sealed class PgGrant : LockGrant
 {
     private readonly PostgresBackend _backend;
     private readonly PgName _name;
-    private readonly Lock _gate = new();
+    private Lock? _upgradeGate;
     private volatile LockMode _mode;
     private PgUpgradeTicket? _upgrade;
     private int _ended;
@@ -26,7 +26,13 @@ internal sealed class PgGrant : LockGrant
 
     public override LockMode Mode => _mode;
 
+    /// <summary>Guards the upgrade state; made on first use, since most holds never upgrade.</summary>
+    private Lock Gate => Volatile.Read(ref _upgradeGate) ?? Interlocked.CompareExchange(ref _upgradeGate, new Lock(), null) ?? _upgradeGate!;
+
     public PgSession Session { get; }
+
+    /// <summary>The name held.</summary>
+    public string Name => _name.Name;
 
     /// <summary>The advisory key held: the lock's, or the semaphore slot's.</summary>
     public int Key { get; }
@@ -36,31 +42,31 @@ internal sealed class PgGrant : LockGrant
 
     public bool IsEnded => Volatile.Read(ref _ended) != 0;
 
-    public override async ValueTask ReleaseAsync()
+    public override ValueTask ReleaseAsync()
     {
-        if (Interlocked.Exchange(ref _ended, 1) != 0)
+        if (!TryEnd())
         {
-            return;
+            return default;
         }
 
-        PgUpgradeTicket? upgrade;
-        lock (_gate)
-        {
-            upgrade = _upgrade;
-        }
-
-        if (upgrade is not null)
-        {
-            await upgrade.WithdrawAsync().ConfigureAwait(false);
-            await upgrade.Finished.ConfigureAwait(false);
-        }
-
-        await _backend.ReleaseAsync(this).ConfigureAwait(false);
+        // A reference read is atomic; writes of the upgrade happen under the gate.
+        var upgrade = Volatile.Read(ref _upgrade);
+        return upgrade is null ? _backend.ReleaseAsync(this) : ReleaseAfterUpgradeAsync(upgrade);
     }
 
-    /// <summary>The statement that ends this hold, run by the backend on the grant's session.</summary>
-    internal Task ReleaseOnSessionAsync(Npgsql.NpgsqlConnection connection, CancellationToken cancellationToken) =>
-        _backend.Statements.ReleaseAsync(connection, Key, _mode == LockMode.Shared, FencingToken, cancellationToken);
+    /// <summary>Claims the end of this hold for a release or a break; only the first caller gets true.</summary>
+    internal bool TryEnd() => Interlocked.Exchange(ref _ended, 1) == 0;
+
+    /// <summary>Stops an upgrade in flight (the statement is cancelled and cleaned up) and waits until the session is free.</summary>
+    internal async Task StopUpgradeAsync(Exception error)
+    {
+        var upgrade = Volatile.Read(ref _upgrade);
+        if (upgrade is not null)
+        {
+            upgrade.Fail(error);
+            await upgrade.Finished.ConfigureAwait(false);
+        }
+    }
 
     public override async ValueTask<AcquisitionStart> StartUpgradeAsync(bool wait, CancellationToken cancellationToken)
     {
@@ -71,7 +77,7 @@ internal sealed class PgGrant : LockGrant
         }
 
         PgUpgradeTicket? previous;
-        lock (_gate)
+        lock (Gate)
         {
             previous = _upgrade;
         }
@@ -91,12 +97,14 @@ internal sealed class PgGrant : LockGrant
                 return AcquisitionStart.Granted(this);
             case 'n':
                 return AcquisitionStart.Denied;
+            case 'b':
+                throw BrokenWhileUpgrading(_name.Name);
             case 'd':
                 throw new DeadlockException(
                     $"Two readers of '{_name.Name}' tried to upgrade at once; each would wait for the other to leave. Release the read lock and take the write lock instead, or let one reader upgrade at a time.");
             default:
                 var ticket = new PgUpgradeTicket(_backend, this, upgradeKey);
-                lock (_gate)
+                lock (Gate)
                 {
                     _upgrade = ticket;
                 }
@@ -124,7 +132,7 @@ internal sealed class PgGrant : LockGrant
 
     internal void CompleteUpgrade(long token)
     {
-        lock (_gate)
+        lock (Gate)
         {
             FencingToken = token;
             _mode = LockMode.Exclusive;
@@ -134,7 +142,7 @@ internal sealed class PgGrant : LockGrant
 
     internal void EndUpgrade(PgUpgradeTicket ticket)
     {
-        lock (_gate)
+        lock (Gate)
         {
             if (ReferenceEquals(_upgrade, ticket))
             {
@@ -147,13 +155,24 @@ internal sealed class PgGrant : LockGrant
     internal void FailUpgrade(Exception error)
     {
         PgUpgradeTicket? upgrade;
-        lock (_gate)
+        lock (Gate)
         {
             upgrade = _upgrade;
         }
 
         upgrade?.Fail(error);
     }
+
+    private async ValueTask ReleaseAfterUpgradeAsync(PgUpgradeTicket upgrade)
+    {
+        await upgrade.WithdrawAsync().ConfigureAwait(false);
+        await upgrade.Finished.ConfigureAwait(false);
+        await _backend.ReleaseAsync(this).ConfigureAwait(false);
+    }
+
+    /// <summary>The error of an upgrade of a hold that an operator broke: it is not upgraded, and is let go.</summary>
+    internal static InvalidOperationException BrokenWhileUpgrading(string name) =>
+        new($"'{name}' was broken by an operator while this hold waited to upgrade; the hold is lost.");
 
     /// <summary>Fires the lost token (called by the backend outside its locks).</summary>
     internal void Lose(LossReason reason) => SignalLost(reason);

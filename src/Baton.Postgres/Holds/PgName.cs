@@ -18,4 +18,17 @@ internal sealed class PgName(LockKind kind, string name)
 
     /// <summary>A semaphore's gate and slot keys (gate first), for the count they were fetched for.</summary>
     public int[]? SemaphoreKeys { get; set; }
+
+    /// <summary>
+    /// A lock's last try here was denied and its wait not yet found the name free: requests that may wait go
+    /// straight to the wait (which tries first itself), sparing a round trip each while the name is contended.
+    /// A hint, read and written without a lock.
+    /// </summary>
+    public bool Contended
+    {
+        get => Volatile.Read(ref _contended);
+        set => Volatile.Write(ref _contended, value);
+    }
+
+    private bool _contended;
 }

@@ -20,7 +20,9 @@ internal sealed class PgTicket : AcquisitionTicket
     private readonly AcquisitionRequest _request;
     private readonly PgName _name;
     private readonly int _nameKey;
-    private readonly TaskCompletionSource<LockGrant> _granted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Completed inline: the grant reaches the waiting caller without a thread-pool hop (part of every handoff). It is
+    // completed with no lock held and after the waiting slot is given back.
+    private readonly TaskCompletionSource<LockGrant> _granted = new();
     private readonly CancellationTokenSource _cancel = new();
     private readonly Lock _gate = new();
     private int _state;
@@ -83,9 +85,7 @@ internal sealed class PgTicket : AcquisitionTicket
             await _backend.WaitingSessions.WaitAsync(_cancel.Token).ConfigureAwait(false);
             slot = true;
             session = await _backend.TakeWaitingSessionAsync(_nameKey, _cancel.Token).ConfigureAwait(false);
-            var waitOn = session;
-            var result = await _backend.RunAsync(
-                waitOn, (c, ct) => _backend.TryOnSessionAsync(c, _request, _name, wait: true, ct), _cancel.Token).ConfigureAwait(false);
+            var result = await _backend.WaitOnSessionAsync(session, _request, _name, _cancel.Token).ConfigureAwait(false);
             if (result.OtherCount is { } other)
             {
                 _backend.ReturnSession(session, _nameKey);
@@ -96,6 +96,13 @@ internal sealed class PgTicket : AcquisitionTicket
 
             var grant = _backend.AdoptGrant(session, _request, _name, _nameKey, result);
             session = null;
+            if (!result.Waited)
+            {
+                _name.Contended = false;
+            }
+
+            _backend.WaitingSessions.Release();
+            slot = false;
             bool keep;
             lock (_gate)
             {

@@ -76,7 +76,7 @@ internal sealed class PgUpgradeTicket : AcquisitionTicket
         {
             var token = await _backend.RunAsync(
                 _grant.Session, (c, ct) => _backend.Statements.FinishUpgradeAsync(c, _grant.Key, _upgradeKey, _grant.FencingToken, ct), _cancel.Token)
-                .ConfigureAwait(false);
+                .ConfigureAwait(false) ?? throw PgGrant.BrokenWhileUpgrading(_grant.Name);
             bool keep;
             lock (_gate)
             {

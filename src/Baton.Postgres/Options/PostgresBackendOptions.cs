@@ -84,6 +84,10 @@ internal sealed record PostgresBackendOptions(
             ApplicationName = ApplicationName(member),
             MaxAutoPrepare = 32,
             AutoPrepareMinUsages = 1,
+
+            // Baton's sessions run only its own statements, all point lookups by key: a plan made while the holds
+            // table was small must not scan it whole once it has grown (plans are kept per session).
+            Options = "-c enable_seqscan=off -c enable_bitmapscan=off",
         };
         if (url.UserName is not null)
         {

@@ -3,17 +3,20 @@ namespace Baton.Postgres.Schema;
 /// <summary>
 /// Baton's objects in its schema, created on first use (see docs/backends/postgres.md): the name table
 /// that maps names to advisory-lock keys, the fencing sequence and epoch, the unlogged tables of holds and sessions,
-/// and one function per round trip. <c>@S</c> stands for the quoted schema name.
+/// and the functions of the statements that are not plain SQL (<see cref="Sessions.Statements"/>). <c>@S</c> stands
+/// for the quoted schema name. Every object is created with IF NOT EXISTS or OR REPLACE, so installing over an
+/// older version keeps its objects, and clients of that version keep working beside this one.
 /// </summary>
-internal static class SchemaScript
+internal static partial class SchemaScript
 {
-    /// <summary>Bumped whenever an object below changes; the marker function carries it.</summary>
-    public const int Version = 5;
+    /// <summary>Bumped whenever an object changes; the marker function carries it.</summary>
+    public const int Version = 6;
 
     /// <summary>The function whose presence says the current version is installed.</summary>
     public static string Marker => $"baton_schema_v{Version}";
 
-    public static string Create(string schema) => Text.Replace("@S", schema, StringComparison.Ordinal).Replace("@MARKER", Marker, StringComparison.Ordinal);
+    public static string Create(string schema) =>
+        (Text + V6Text).Replace("@S", schema, StringComparison.Ordinal).Replace("@MARKER", Marker, StringComparison.Ordinal);
 
     private const string Text = """
 CREATE SCHEMA IF NOT EXISTS @S;
@@ -292,6 +295,5 @@ CREATE OR REPLACE FUNCTION @S.abandon() RETURNS void LANGUAGE sql AS $$
     UPDATE @S.holds SET ended = 'a' WHERE pid = pg_backend_pid() AND held;
 $$;
 
-CREATE OR REPLACE FUNCTION @S.@MARKER() RETURNS integer LANGUAGE sql IMMUTABLE AS $$ SELECT 1 $$;
 """;
 }

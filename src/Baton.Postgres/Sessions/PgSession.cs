@@ -14,12 +14,15 @@ internal sealed class PgSession : IAsyncDisposable
 {
     private readonly SemaphoreSlim _statement = new(1, 1);
     private readonly NpgsqlConnection _connection;
+    private readonly SessionCommands _commands;
     private int _broken;
+    private volatile bool _terminated;
 
-    public PgSession(NpgsqlConnection connection, int backendPid)
+    public PgSession(NpgsqlConnection connection, int backendPid, Statements statements)
     {
         _connection = connection;
         BackendPid = backendPid;
+        _commands = new SessionCommands(connection, statements);
     }
 
     /// <summary>The server process of this session (pg_backend_pid()).</summary>
@@ -37,6 +40,15 @@ internal sealed class PgSession : IAsyncDisposable
     /// <summary>True once the connection failed: every hold on it is gone.</summary>
     public bool IsBroken => Volatile.Read(ref _broken) != 0;
 
+    /// <summary>
+    /// True when the server ended the session on an administrator's command (pg_terminate_backend, as a break does,
+    /// or a shutdown): worth asking the server whether a break ended it.
+    /// </summary>
+    public bool WasTerminated => _terminated;
+
+    /// <summary>True when no statement runs here at this moment.</summary>
+    public bool IsIdle => _statement.CurrentCount > 0;
+
     /// <summary>True when nothing is held, tried or waited on here. Guarded by the backend's lock.</summary>
     public bool IsEmpty => Names.Count == 0 && !Reserved;
 
@@ -49,15 +61,46 @@ internal sealed class PgSession : IAsyncDisposable
             ObjectDisposedException.ThrowIf(IsBroken, this);
             return await work(_connection, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is NpgsqlException or IOException or InvalidOperationException or OperationCanceledException && ConnectionFailed())
+        catch (Exception e) when (IsConnectionFailure(e))
         {
-            MarkBroken();
+            MarkBroken(e);
             throw;
         }
         finally
         {
             _statement.Release();
         }
+    }
+
+    /// <summary>The prepared hot-path commands; used between <see cref="EnterAsync"/> and <see cref="Exit"/>.</summary>
+    public SessionCommands Commands => _commands;
+
+    /// <summary>
+    /// Takes the session for one statement, for the hot path, which awaits Npgsql itself (one state machine per
+    /// acquire or release instead of a delegate and two more); pair with <see cref="Exit"/> and <see cref="NoteFailure"/>.
+    /// </summary>
+    public async Task EnterAsync()
+    {
+        await _statement.WaitAsync().ConfigureAwait(false);
+        if (IsBroken)
+        {
+            _statement.Release();
+            throw new ObjectDisposedException(nameof(PgSession), "The session's connection failed.");
+        }
+    }
+
+    /// <summary>Lets the next statement in.</summary>
+    public void Exit() => _statement.Release();
+
+    /// <summary>After a statement failed: marks the session broken when the connection did; returns whether it is broken.</summary>
+    public bool NoteFailure(Exception e)
+    {
+        if (IsConnectionFailure(e))
+        {
+            MarkBroken(e);
+        }
+
+        return IsBroken;
     }
 
     /// <summary>Checks the connection when no statement runs; false when it failed. A busy session counts as alive.</summary>
@@ -82,7 +125,7 @@ internal sealed class PgSession : IAsyncDisposable
         }
         catch (Exception e) when (e is NpgsqlException or IOException or InvalidOperationException or OperationCanceledException)
         {
-            MarkBroken();
+            MarkBroken(e);
             return false;
         }
         finally
@@ -91,8 +134,16 @@ internal sealed class PgSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Marks the session broken; returns true the first time.</summary>
-    public bool MarkBroken() => Interlocked.Exchange(ref _broken, 1) == 0;
+    /// <summary>Marks the session broken, noting whether the server ended it; returns true the first time.</summary>
+    public bool MarkBroken(Exception? cause = null)
+    {
+        if (cause is PostgresException { SqlState: PostgresErrorCodes.AdminShutdown })
+        {
+            _terminated = true;
+        }
+
+        return Interlocked.Exchange(ref _broken, 1) == 0;
+    }
 
     /// <summary>Closes the connection, which ends the session and every lock it still holds.</summary>
     public async ValueTask DisposeAsync()
@@ -117,6 +168,9 @@ internal sealed class PgSession : IAsyncDisposable
             }
         }
     }
+
+    private bool IsConnectionFailure(Exception e) =>
+        e is NpgsqlException or IOException or InvalidOperationException or OperationCanceledException && ConnectionFailed();
 
     private bool ConnectionFailed() =>
         _connection.FullState is ConnectionState.Closed or ConnectionState.Broken || (_connection.FullState & ConnectionState.Broken) != 0;
