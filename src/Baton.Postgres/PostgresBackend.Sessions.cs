@@ -107,7 +107,7 @@ internal sealed partial class PostgresBackend
         }
 
         var session = await TakeAnySessionAsync(cancellationToken).ConfigureAwait(false);
-        var keys = await RunAsync(session, (c, ct) => Statements.KeysAsync(c, LockKind.Lock, name.Name, -1, -1, ct), cancellationToken).ConfigureAwait(false);
+        var keys = await RunAsync(session, (c, ct) => Statements.KeysAsync(c, name.Kind, name.Name, -1, -1, ct), cancellationToken).ConfigureAwait(false);
         name.UpgradeKey = keys[0];
         return keys[0];
     }
@@ -134,9 +134,9 @@ internal sealed partial class PostgresBackend
     private async Task<int> FetchLockKeyAsync(PgName name, CancellationToken cancellationToken)
     {
         var session = await TakeAnySessionAsync(cancellationToken).ConfigureAwait(false);
-        var keys = await RunAsync(session, (c, ct) => Statements.KeysAsync(c, LockKind.Lock, name.Name, 0, 0, ct), cancellationToken).ConfigureAwait(false);
+        var keys = await RunAsync(session, (c, ct) => Statements.KeysAsync(c, name.Kind, name.Name, 0, 0, ct), cancellationToken).ConfigureAwait(false);
         name.Key = keys[0];
-        if (_lockKeys.Count < KeysCached)
+        if (name.Kind == LockKind.Lock && _lockKeys.Count < KeysCached)
         {
             _lockKeys.TryAdd(name.Name, keys[0]);
         }

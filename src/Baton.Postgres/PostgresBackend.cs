@@ -85,6 +85,11 @@ internal sealed partial class PostgresBackend : CoordinationBackend
     {
         ObjectDisposedException.ThrowIf(IsDisposed, this);
         var name = request.PreparedName as PgName ?? new PgName(request.Kind, request.Name);
+        if (request.Kind == LockKind.Group)
+        {
+            return new(JoinGroupAsync(request, name, cancellationToken));
+        }
+
         if (request.Kind == LockKind.Lock && name.Key != 0)
         {
             if (request.Wait && name.Contended)
@@ -99,6 +104,31 @@ internal sealed partial class PostgresBackend : CoordinationBackend
         }
 
         return new(StartAsync(request, name, mayRetry: true, cancellationToken));
+    }
+
+    /// <summary>
+    /// A group member: a shared hold of the group's key (granted at once: nobody holds a group exclusively), then its
+    /// row told the member's id and capabilities, which differ from the session's own member.
+    /// </summary>
+    private async Task<AcquisitionStart> JoinGroupAsync(AcquisitionRequest request, PgName name, CancellationToken cancellationToken)
+    {
+        var start = await StartAsync(request, name, mayRetry: true, cancellationToken).ConfigureAwait(false);
+        if (start.Grant is PgGrant grant)
+        {
+            try
+            {
+                await RunAsync(
+                    grant.Session, (c, ct) => Statements.SetMemberAsync(c, grant.Key, grant.FencingToken, MemberCodec.Encode(request.Member), ct), cancellationToken)
+                    .ConfigureAwait(false);
+            }
+            catch
+            {
+                await grant.ReleaseAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+
+        return start;
     }
 
     public override async ValueTask<IReadOnlyList<LockInfo>> ListLocksAsync(CancellationToken cancellationToken)
@@ -316,8 +346,9 @@ internal sealed partial class PostgresBackend : CoordinationBackend
     {
         var nameKey = await GetNameKeyAsync(name, request.MaxCount, cancellationToken).ConfigureAwait(false);
         var session = await TakeTrySessionAsync(nameKey, request.Mode == LockMode.Shared, cancellationToken).ConfigureAwait(false);
-        if (request.Kind == LockKind.Lock)
+        if (request.Kind != LockKind.Semaphore)
         {
+            // A lock, or a group (its members are shared holders of its own key, in the group namespace).
             return await TryLockAsync(request, name, session, mayRetry).ConfigureAwait(false);
         }
 

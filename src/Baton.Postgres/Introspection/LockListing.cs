@@ -86,11 +86,11 @@ internal static class LockListing
                 continue;
             }
 
-            var lockKind = kind == 1 ? LockKind.Semaphore : LockKind.Lock;
+            var lockKind = kind switch { 1 => LockKind.Semaphore, 2 => LockKind.Group, _ => LockKind.Lock };
             result.Add(new LockInfo(
                 name,
                 lockKind,
-                lockKind == LockKind.Lock ? 1 : entry.MaxCount,
+                lockKind == LockKind.Semaphore ? entry.MaxCount : 1,
                 [.. entry.Holders.OrderBy(h => h.Since)],
                 [.. entry.Waiters.OrderBy(w => w.Since)],
                 observedAt));
@@ -107,7 +107,7 @@ internal static class LockListing
     private static int? Classify(Row row, HashSet<(string Name, int Pid)> watching) => (row.Kind, row.Slot) switch
     {
         (_, < 0) => null,
-        (0, _) => row.Granted ? (row.Token is null ? null : Holder) : Waiter,
+        (0 or 2, _) => row.Granted ? (row.Token is null ? null : Holder) : Waiter,
         (_, 0) => !row.Granted || watching.Contains((row.Name, row.Pid)) ? Waiter : null,
         _ => row.Granted && row.Token is not null ? Holder : null,
     };

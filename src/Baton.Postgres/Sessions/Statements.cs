@@ -43,10 +43,12 @@ internal sealed class Statements
     private readonly string _breakEnd;
     private readonly string _releaseBroken;
     private readonly string _brokenTokens;
+    private readonly string _setMember;
 
     public Statements(string schema, int keyspace)
     {
         Keyspace = keyspace;
+        _setMember = $"UPDATE {schema}.holds SET member = $1 WHERE key = $2 AND pid = pg_backend_pid() AND token = $3";
         TryExclusive = TrySql(schema, "pg_try_advisory_lock", 'x', firstUse: false);
         TryShared = TrySql(schema, "pg_try_advisory_lock_shared", 's', firstUse: false);
         TryExclusiveFirst = TrySql(schema, "pg_try_advisory_lock", 'x', firstUse: true);
@@ -214,6 +216,16 @@ internal sealed class Statements
     {
         await using var command = new NpgsqlCommand(_downgrade, connection) { Parameters = { Int(Keyspace), Int(key), Long(token) } };
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Records who holds a hold of this session when it is not the session's own member: a group member, whose id and
+    /// capabilities are its join's (the hot path records the session's member, set once at hello).
+    /// </summary>
+    public async Task<int> SetMemberAsync(NpgsqlConnection connection, int key, long token, string member, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(_setMember, connection) { Parameters = { Text(member), Int(key), Long(token) } };
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task AbandonAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
@@ -390,7 +402,9 @@ internal sealed class Statements
 
     private static NpgsqlParameter<string> Text(string value) => new() { TypedValue = value };
 
-    private static NpgsqlParameter<short> Kind(LockKind kind) => new() { TypedValue = (short)(kind == LockKind.Semaphore ? 1 : 0) };
+    /// <summary>The name table's kind: 0 locks (and elections), 1 semaphores, 2 groups — each its own namespace.</summary>
+    private static NpgsqlParameter<short> Kind(LockKind kind) =>
+        new() { TypedValue = kind switch { LockKind.Semaphore => (short)1, LockKind.Group => (short)2, _ => (short)0 } };
 
     private static NpgsqlParameter<int[]> Ints(int[] values) => new() { TypedValue = values, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer };
 }
