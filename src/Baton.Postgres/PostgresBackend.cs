@@ -285,10 +285,9 @@ internal sealed partial class PostgresBackend : CoordinationBackend
             await session.EnterAsync().ConfigureAwait(false);
             try
             {
-                var shared = grant.Mode == LockMode.Shared;
-                if (await session.Commands.ReleaseAsync(grant.Key, shared, grant.FencingToken).ConfigureAwait(false) == 0)
+                if (await session.Commands.ReleaseAsync(grant.Key, grant.Mode, grant.FencingToken).ConfigureAwait(false) == 0)
                 {
-                    await session.Commands.UnlockAsync(grant.Key, shared).ConfigureAwait(false);
+                    await session.Commands.UnlockAsync(grant.Key, grant.Mode == LockMode.Shared).ConfigureAwait(false);
                 }
             }
             finally
