@@ -285,9 +285,10 @@ internal sealed partial class PostgresBackend : CoordinationBackend
             await session.EnterAsync().ConfigureAwait(false);
             try
             {
-                if (await session.Commands.ReleaseAsync(grant.Key, grant.Mode, grant.FencingToken).ConfigureAwait(false) == 0)
+                var shared = grant.Mode == LockMode.Shared;
+                if (await session.Commands.ReleaseAsync(grant.Key, shared, grant.FencingToken).ConfigureAwait(false) == 0)
                 {
-                    await session.Commands.UnlockAsync(grant.Key, grant.Mode == LockMode.Shared).ConfigureAwait(false);
+                    await session.Commands.UnlockAsync(grant.Key, shared).ConfigureAwait(false);
                 }
             }
             finally

@@ -28,17 +28,13 @@ CREATE UNLOGGED TABLE IF NOT EXISTS @S.broken_tokens (
     token bigint PRIMARY KEY,
     at timestamptz NOT NULL DEFAULT clock_timestamp());
 
--- hello, plus: the member as a session setting (the acquiring statements write it without a parameter); the rows
--- an earlier session with this process id left held moved aside as the leftovers they are; and the session key,
--- (keyspace, -pid), held by the session for its whole life, so that others can tell whether it is alive: a row
--- still marked held is a leftover only when its session is gone (a live session's is being released, since a
--- release unlocks before it updates its row).
-CREATE OR REPLACE FUNCTION @S.hello6(p_member text, p_space integer) RETURNS void LANGUAGE plpgsql AS $$
+-- hello, plus the member as a session setting (the acquiring statements write it without a parameter), and the
+-- rows an earlier session with this process id left held moved aside as the leftovers they are.
+CREATE OR REPLACE FUNCTION @S.hello6(p_member text) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM @S.hello(p_member);
     PERFORM set_config('baton.member', p_member, false);
     UPDATE @S.holds SET pid = -nextval('@S.leftover_ids')::integer WHERE pid = pg_backend_pid() AND held;
-    PERFORM pg_advisory_lock(p_space, -pg_backend_pid());
 END $$;
 
 -- try_upgrade, which also refuses to upgrade a hold a break has marked (outcome 'b'): the reader is to let it go.

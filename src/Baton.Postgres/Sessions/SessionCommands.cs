@@ -16,7 +16,6 @@ internal sealed class SessionCommands(NpgsqlConnection connection, Statements st
     private Prepared? _trySharedFirst;
     private Prepared? _releaseExclusive;
     private Prepared? _releaseShared;
-    private Prepared? _releaseSlot;
     private PreparedWait? _waitExclusive;
     private PreparedWait? _waitShared;
 
@@ -55,23 +54,19 @@ internal sealed class SessionCommands(NpgsqlConnection connection, Statements st
     }
 
     /// <summary>
-    /// Ends a hold of this session: a lock's is unlocked, then its row marked; a semaphore slot's row is marked, then
-    /// the slot unlocked. Answers 0 only for a slot whose row was changed behind Baton's back, and then nothing was
-    /// unlocked (see <see cref="UnlockAsync"/>).
+    /// Ends a hold of this session: its row, then the lock. Answers the rows updated: 0 when the row was changed
+    /// behind Baton's back, and then nothing was unlocked (see <see cref="UnlockAsync"/>).
     /// </summary>
-    public Task<int> ReleaseAsync(int key, LockMode mode, long token)
+    public Task<int> ReleaseAsync(int key, bool shared, long token)
     {
-        var prepared = mode switch
-        {
-            LockMode.Shared => _releaseShared ??= new Prepared(connection, statements.ReleaseShared, statements.Keyspace, withToken: true),
-            LockMode.Semaphore => _releaseSlot ??= new Prepared(connection, statements.ReleaseSlot, statements.Keyspace, withToken: true),
-            _ => _releaseExclusive ??= new Prepared(connection, statements.ReleaseExclusive, statements.Keyspace, withToken: true),
-        };
+        var prepared = shared
+            ? _releaseShared ??= new Prepared(connection, statements.ReleaseShared, statements.Keyspace, withToken: true)
+            : _releaseExclusive ??= new Prepared(connection, statements.ReleaseExclusive, statements.Keyspace, withToken: true);
         var ready = prepared.ReadyAsync(key, token);
         return ready.IsCompletedSuccessfully ? ready.Result.ExecuteNonQueryAsync() : ReleaseWhenReadyAsync(ready);
     }
 
-    /// <summary>The unlock of a slot's release that found no row; the row is made again at the key's next hold.</summary>
+    /// <summary>The unlock of a release that found no row; the row is made again at the key's next hold.</summary>
     public async Task UnlockAsync(int key, bool shared)
     {
         RowKeys.Remove(key);

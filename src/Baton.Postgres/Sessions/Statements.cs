@@ -59,7 +59,6 @@ internal sealed class Statements
             """;
         ReleaseExclusive = ReleaseSql(schema, "pg_advisory_unlock");
         ReleaseShared = ReleaseSql(schema, "pg_advisory_unlock_shared");
-        ReleaseSlot = $"UPDATE {schema}.holds SET held = false WHERE key = $2 AND pid = pg_backend_pid() AND token = $3 RETURNING pg_advisory_unlock($1, $2)";
         LockExclusive = "SELECT CASE WHEN pg_try_advisory_lock($1, $2) THEN false ELSE (SELECT true FROM pg_advisory_lock($1, $2)) END";
         LockShared = "SELECT CASE WHEN pg_try_advisory_lock_shared($1, $2) THEN false ELSE (SELECT true FROM pg_advisory_lock_shared($1, $2)) END";
         RecordExclusive = RecordSql(schema, 'x');
@@ -72,7 +71,7 @@ internal sealed class Statements
         _abortUpgrade = $"SELECT {schema}.abort_upgrade($1, $2, $3)";
         _downgrade = $"SELECT {schema}.downgrade($1, $2, $3)";
         _abandon = $"SELECT {schema}.abandon()";
-        _hello = $"SELECT {schema}.hello6($1, $2)";
+        _hello = $"SELECT {schema}.hello6($1)";
         _breakMark = $"SELECT o_pid, o_key, o_token, o_mode, o_member, o_since FROM {schema}.break_mark($1, $2, $3)";
         _breakWait = $"SELECT {schema}.break_wait($1, $2, $3, $4, $5)";
         _breakEnd = $"SELECT {schema}.break_end($1, $2, $3)";
@@ -114,7 +113,8 @@ internal sealed class Statements
     /// <summary>
     /// The second statement of a blocking acquire ($1 keyspace, $2 key), run once the lock is held: the token, and
     /// the hold recorded as the try records it (same answer), except that a leftover row locked at that moment is
-    /// skipped rather than waited for: a v5 client releasing (it updates its row, unlocks and only then commits).
+    /// skipped: it is a releasing holder's (a release updates its row, unlocks and only then commits), and waiting
+    /// for it would make the handoff sleep twice.
     /// </summary>
     public string RecordExclusive { get; }
 
@@ -127,19 +127,12 @@ internal sealed class Statements
     /// <summary>Release of a shared hold.</summary>
     public string ReleaseShared { get; }
 
-    /// <summary>
-    /// Release of a semaphore slot: the row first, then the unlock (RETURNING runs after the row's update), because
-    /// the slot's next holder records it with v5's note_hold, which takes every other held row for a leftover. No
-    /// row matched (changed behind Baton's back): nothing was unlocked, and the caller unlocks with <see cref="Unlock"/>.
-    /// </summary>
-    public string ReleaseSlot { get; }
-
-    /// <summary>The unlock of a slot's release whose row was missing ($1 keyspace, $2 key, $3 true when shared).</summary>
+    /// <summary>The unlock of a release whose row was missing ($1 keyspace, $2 key, $3 true when shared).</summary>
     public const string Unlock = "SELECT CASE WHEN $3 THEN pg_advisory_unlock_shared($1, $2) ELSE pg_advisory_unlock($1, $2) END";
 
     public async Task HelloAsync(NpgsqlConnection connection, string member, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(_hello, connection) { Parameters = { Text(member), Int(Keyspace) } };
+        await using var command = new NpgsqlCommand(_hello, connection) { Parameters = { Text(member) } };
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -314,38 +307,28 @@ internal sealed class Statements
         return found;
     }
 
-    /// <summary>Ends every advisory lock of a session that held nothing before a cancelled wait, and takes its session key again.</summary>
-    public async Task UnlockAllAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    /// <summary>Ends every advisory lock of a session that held nothing before a cancelled wait.</summary>
+    public static async Task UnlockAllAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(
-            "SELECT pg_advisory_lock($1, -pg_backend_pid()) FROM (SELECT pg_advisory_unlock_all()) AS everything", connection)
-        {
-            Parameters = { Int(Keyspace) },
-        };
+        await using var command = new NpgsqlCommand("SELECT pg_advisory_unlock_all()", connection);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// True (in SQL) when the row h is a leftover of a session that is gone: moved aside (a negative pid), or its
-    /// session key (keyspace $1, -pid) is free. A live session's row still marked held is being released.
-    /// </summary>
-    private const string SessionGone =
-        "CASE WHEN h.pid < 0 THEN true WHEN pg_try_advisory_lock_shared($1, -h.pid) THEN pg_advisory_unlock_shared($1, -h.pid) ELSE false END";
-
-    /// <summary>
     /// One statement that tries the lock and, when granted, draws the token and updates, in one pass over the key's
-    /// rows, the session's own row (held, with the token) and the leftovers, which it marks not held and returns: rows
-    /// of other sessions still marked held whose session is gone (<see cref="SessionGone"/>; a live session's is being
-    /// released). An exclusive hold owns the key alone; a shared one can tell only exclusive rows. Plain SQL, so it is
-    /// planned once per session and runs without PL/pgSQL. (A waiting acquire records its hold in a statement of its
-    /// own, which reads after the wait: this statement's snapshot is as old as the statement.) Its first use for a key
-    /// on a session also inserts the session's row when there is none; later uses only update it, which costs far less
-    /// than an insert or an upsert (pgbench, server CPU per acquire+release: 56 µs against 123 µs with an upsert).
+    /// rows, the session's own row (held, with the token) and the leftovers (rows of other sessions still marked
+    /// held: an exclusive hold owns the key alone; a shared one can tell only exclusive rows), which it marks not
+    /// held and returns. Plain SQL, so it is planned once per session and runs without PL/pgSQL. The update waits
+    /// for, and re-reads, a row a releasing statement has just changed, so a clean release is never mistaken for a
+    /// leftover. (A waiting acquire takes a function instead, whose statements read after the wait: this
+    /// statement's snapshot is as old as the statement.) Its first use for a key on a session also inserts the
+    /// session's row when there is none; later uses only update it, which costs far less than an insert or an
+    /// upsert (pgbench, server CPU per acquire+release: 56 µs against 123 µs with an upsert).
     /// </summary>
     private static string TrySql(string schema, string tryLock, char mode, bool firstUse)
     {
         var own = "h.pid = pg_backend_pid()";
-        var leftover = mode == 's' ? $"h.held AND h.mode = 'x' AND {SessionGone}" : $"h.held AND {SessionGone}";
+        var leftover = mode == 's' ? "h.held AND h.mode = 'x'" : "h.held";
         var member = firstUse ? $"member = CASE WHEN {own} THEN current_setting('baton.member') ELSE h.member END," : "";
         var insert = firstUse
             ? $"""
@@ -375,7 +358,6 @@ internal sealed class Statements
     {
         var own = "h.pid = pg_backend_pid()";
         var exclusiveOnly = mode == 's' ? " AND o.mode = 'x'" : "";
-        var gone = SessionGone.Replace("h.pid", "o.pid", StringComparison.Ordinal);
         return $"""
             WITH t AS (SELECT current_setting('baton.epoch')::bigint * 17592186044416 + nextval('{schema}.fencing_fast') AS token),
             u AS (UPDATE {schema}.holds h SET held = ({own}),
@@ -386,23 +368,19 @@ internal sealed class Statements
                       ended = CASE WHEN {own} THEN NULL ELSE h.ended END
                   FROM t WHERE h.key = $2 AND ({own} OR h.ctid IN (
                       SELECT o.ctid FROM {schema}.holds o
-                      WHERE o.key = $2 AND o.pid <> pg_backend_pid() AND o.held{exclusiveOnly} AND {gone} FOR UPDATE SKIP LOCKED))
+                      WHERE o.key = $2 AND o.pid <> pg_backend_pid() AND o.held{exclusiveOnly} FOR UPDATE SKIP LOCKED))
                   RETURNING h.pid, h.member, h.token, h.ended)
             SELECT t.token, x.pid, x.member, x.token, x.ended::text FROM t LEFT JOIN u x ON true
             """;
     }
 
     /// <summary>
-    /// The unlock first, then the row, in one statement (the update waits for the CTE of the unlock, a one-time
-    /// filter): the next holder is woken at once and does not wait for this row, which it does not take for a
-    /// leftover while this session lives (<see cref="SessionGone"/>). The unlock happens whether or not a row matches.
+    /// The row first, then the unlock, in one statement: RETURNING runs after the row's update, and the next holder
+    /// waits for this statement's row before it reads it, so it never finds the row of a clean release still held.
+    /// No row matched (changed behind Baton's back): nothing was unlocked, and the caller unlocks with <see cref="Unlock"/>.
     /// </summary>
-    private static string ReleaseSql(string schema, string unlock) => $"""
-        WITH x AS (SELECT {unlock}($1, $2) AS unlocked),
-        u AS (UPDATE {schema}.holds SET held = false
-              WHERE key = $2 AND pid = pg_backend_pid() AND token = $3 AND EXISTS (SELECT FROM x) RETURNING 1)
-        SELECT x.unlocked, (SELECT count(*) FROM u) FROM x
-        """;
+    private static string ReleaseSql(string schema, string unlock) =>
+        $"UPDATE {schema}.holds SET held = false WHERE key = $2 AND pid = pg_backend_pid() AND token = $3 RETURNING {unlock}($1, $2)";
 
     private static NpgsqlParameter<int> Int(int value) => new() { TypedValue = value };
 
