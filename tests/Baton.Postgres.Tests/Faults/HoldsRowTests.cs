@@ -87,6 +87,27 @@ public sealed class HoldsRowTests
         Assert.Equal("ghost", next.Takeover?.PreviousHolder.Host);
     }
 
+    [Fact]
+    public async Task Handoffs_BetweenLiveSessions_NeverReportATakeover()
+    {
+        // The next holder is woken by the unlock, before the releasing statement has committed its row: it must wait
+        // for that row (or skip it) rather than take it for a leftover.
+        await using var first = await Coordinator.ConnectAsync(TestServer.Url);
+        await using var second = await Coordinator.ConnectAsync(TestServer.Url);
+        var name = $"handoffs-{Guid.NewGuid():N}";
+        var (a, b) = (first.CreateLock(name), second.CreateLock(name));
+        var held = await a.AcquireAsync(Patience);
+        for (var i = 0; i < 200; i++)
+        {
+            var waiting = (i % 2 == 0 ? b : a).AcquireAsync(Patience).AsTask();
+            await held.DisposeAsync();
+            held = await waiting;
+            Assert.True(held.Takeover is null, $"Handoff {i} reported a takeover: {held.Takeover}.");
+        }
+
+        await held.DisposeAsync();
+    }
+
     private static Task<long> DeleteRowsAsync(string name) =>
         Sql.ScalarAsync<long>(
             TestServer.Url,
