@@ -64,7 +64,8 @@ internal static class NameObserver
         }
     }
 
-    // Holders are the same hold when member, mode and token agree; the order of a listing does not matter.
+    // Holders are the same hold when member, mode and token agree; the order of a listing does not matter. A set, not
+    // a pair of loops: a group of a thousand members is read again at every join and leave.
     private static bool SameHolders(IReadOnlyList<LockHolder> a, IReadOnlyList<LockHolder> b)
     {
         if (a.Count != b.Count)
@@ -72,19 +73,15 @@ internal static class NameObserver
             return false;
         }
 
+        var seen = new HashSet<(long Token, LockMode Mode, MemberIdentity Member)>(a.Count);
         foreach (var holder in a)
         {
-            var found = false;
-            foreach (var other in b)
-            {
-                if (other.FencingToken == holder.FencingToken && other.Mode == holder.Mode && other.Member == holder.Member)
-                {
-                    found = true;
-                    break;
-                }
-            }
+            seen.Add((holder.FencingToken, holder.Mode, holder.Member));
+        }
 
-            if (!found)
+        foreach (var holder in b)
+        {
+            if (!seen.Contains((holder.FencingToken, holder.Mode, holder.Member)))
             {
                 return false;
             }
