@@ -103,7 +103,10 @@ internal sealed class PgSession : IAsyncDisposable
         return IsBroken;
     }
 
-    /// <summary>Checks the connection when no statement runs; false when it failed. A busy session counts as alive.</summary>
+    /// <summary>
+    /// Checks the connection when no statement runs; false when it failed or did not answer within
+    /// <paramref name="timeout"/>. A busy session counts as alive.
+    /// </summary>
     public async Task<bool> CheckAsync(TimeSpan timeout)
     {
         if (IsBroken)
@@ -116,6 +119,22 @@ internal sealed class PgSession : IAsyncDisposable
             return true;
         }
 
+        // The driver's own cancellation cannot be relied on here: on a silent network (a partition) it sends its cancel
+        // request over a new connection that hangs too, and the check would outlast the server's patience. So the
+        // deadline is also kept here: a session that does not answer in time is broken, whatever the driver does next.
+        var ping = PingAsync(timeout);
+        if (await Task.WhenAny(ping, Task.Delay(timeout)).ConfigureAwait(false) == ping)
+        {
+            return await ping.ConfigureAwait(false);
+        }
+
+        MarkBroken(new TimeoutException($"the server did not answer a check within {timeout.TotalSeconds:0.#} s"));
+        return false;
+    }
+
+    /// <summary>Runs SELECT 1 on the session taken by <see cref="CheckAsync"/>, and lets the next statement in when it ends.</summary>
+    private async Task<bool> PingAsync(TimeSpan timeout)
+    {
         try
         {
             using var deadline = new CancellationTokenSource(timeout);
