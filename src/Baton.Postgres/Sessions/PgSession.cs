@@ -1,4 +1,5 @@
 using System.Data;
+using System.Diagnostics;
 using Baton.Postgres.Holds;
 using Npgsql;
 
@@ -17,6 +18,7 @@ internal sealed class PgSession : IAsyncDisposable
     private readonly SessionCommands _commands;
     private int _broken;
     private volatile bool _terminated;
+    private long _hotStatementSince;
 
     public PgSession(NpgsqlConnection connection, int backendPid, Statements statements)
     {
@@ -87,10 +89,16 @@ internal sealed class PgSession : IAsyncDisposable
             _statement.Release();
             throw new ObjectDisposedException(nameof(PgSession), "The session's connection failed.");
         }
+
+        Volatile.Write(ref _hotStatementSince, Stopwatch.GetTimestamp());
     }
 
     /// <summary>Lets the next statement in.</summary>
-    public void Exit() => _statement.Release();
+    public void Exit()
+    {
+        Volatile.Write(ref _hotStatementSince, 0);
+        _statement.Release();
+    }
 
     /// <summary>After a statement failed: marks the session broken when the connection did; returns whether it is broken.</summary>
     public bool NoteFailure(Exception e)
@@ -105,9 +113,13 @@ internal sealed class PgSession : IAsyncDisposable
 
     /// <summary>
     /// Checks the connection when no statement runs; false when it failed or did not answer within
-    /// <paramref name="timeout"/>. A busy session counts as alive.
+    /// <paramref name="timeout"/>. A busy session counts as alive, unless it holds something
+    /// (<paramref name="holds"/>) and a statement of the hot path (<see cref="EnterAsync"/>: a try or a release,
+    /// which the server answers at once) has gone unanswered for longer than <paramref name="timeout"/>: on a silent
+    /// network that statement waits for the operating system to give the connection up (about 15 minutes), and the
+    /// holds on the session must be reported lost long before the server could let them go.
     /// </summary>
-    public async Task<bool> CheckAsync(TimeSpan timeout)
+    public async Task<bool> CheckAsync(TimeSpan timeout, bool holds)
     {
         if (IsBroken)
         {
@@ -116,6 +128,13 @@ internal sealed class PgSession : IAsyncDisposable
 
         if (!await _statement.WaitAsync(0).ConfigureAwait(false))
         {
+            var since = Volatile.Read(ref _hotStatementSince);
+            if (holds && since != 0 && Stopwatch.GetElapsedTime(since) > timeout)
+            {
+                MarkBroken(new TimeoutException($"the server did not answer a statement within {timeout.TotalSeconds:0.#} s"));
+                return false;
+            }
+
             return true;
         }
 
