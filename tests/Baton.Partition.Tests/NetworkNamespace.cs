@@ -3,17 +3,21 @@ namespace Baton.Partition.Tests;
 /// <summary>
 /// A network namespace of the test's own, joined to this one by a veth pair on a private /30 (10.231.N.0): the
 /// holder runs inside, and <see cref="Cut"/> drops every packet between it and this side with nftables, as a
-/// network partition does. Nothing leaves the machine: the only addresses are the pair's.
+/// network partition does. Connections from inside to this side's address reach the servers listening on
+/// 127.0.0.1 (the test servers listen nowhere else) through address translation, so TCP runs end to end and each
+/// side's operating system sees the silence itself. Nothing leaves the machine.
 /// </summary>
 internal sealed class NetworkNamespace : IDisposable
 {
     private const string CutTable = "baton_partition";
     private readonly string _ip;
     private readonly string _nft;
+    private readonly string _forwardTable;
 
     private NetworkNamespace(string name, int subnet, string ip, string nft)
     {
         Name = name;
+        _forwardTable = $"baton_forward_{subnet}_{Environment.ProcessId}";
         HostAddress = $"10.231.{subnet}.1";
         InnerAddress = $"10.231.{subnet}.2";
         _ip = ip;
@@ -53,6 +57,7 @@ internal sealed class NetworkNamespace : IDisposable
             Commands.Run(ip, "netns", "exec", name, ip, "addr", "add", $"{space.InnerAddress}/30", "dev", inner);
             Commands.Run(ip, "netns", "exec", name, ip, "link", "set", inner, "up");
             Commands.Run(ip, "netns", "exec", name, ip, "link", "set", "lo", "up");
+            space.ForwardToLoopback(outer);
         }
         catch
         {
@@ -74,16 +79,35 @@ internal sealed class NetworkNamespace : IDisposable
     /// <summary>Ends the partition.</summary>
     public void Heal() => Commands.Run(_ip, "netns", "exec", Name, _nft, "delete", "table", "inet", CutTable);
 
-    /// <summary>Deletes the namespace; its end of the veth pair goes with it, and so does the other end.</summary>
+    /// <summary>Deletes the namespace (its end of the veth pair goes with it, and so does the other end) and the translation.</summary>
     public void Dispose()
     {
-        try
+        foreach (var command in new[] { new[] { _ip, "netns", "delete", Name }, [_nft, "delete", "table", "ip", _forwardTable] })
         {
-            Commands.Run(_ip, "netns", "delete", Name);
+            try
+            {
+                Commands.Run(command[0], command[1..]);
+            }
+            catch (InvalidOperationException)
+            {
+                // Already gone.
+            }
         }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
-        }
+    }
+
+    /// <summary>
+    /// Sends what arrives from the namespace for this side's address to 127.0.0.1 (same port), from 127.0.0.1: the
+    /// servers then see a local client, as their access rules expect. route_localnet lets the pair's interface carry
+    /// loopback addresses at all.
+    /// </summary>
+    private void ForwardToLoopback(string outerInterface)
+    {
+        File.WriteAllText($"/proc/sys/net/ipv4/conf/{outerInterface}/route_localnet", "1");
+        Commands.RunWithInput(_nft, $$"""
+            table ip {{_forwardTable}} {
+                chain prerouting { type nat hook prerouting priority -100; iifname "{{outerInterface}}" ip daddr {{HostAddress}} dnat to 127.0.0.1; }
+                chain input { type nat hook input priority 100; ip saddr {{InnerAddress}} snat to 127.0.0.1; }
+            }
+            """, "-f", "-");
     }
 }

@@ -6,20 +6,16 @@ namespace Baton.Partition.Tests;
 /// </summary>
 /// <param name="Scheme">The URL scheme, which names the case.</param>
 /// <param name="Variable">The environment variable with the server's URL.</param>
-/// <param name="Options">Query options added to every URL (short leases).</param>
-/// <param name="ServerEndsSessionOnSilence">
-/// True when the server ends a silent client's hold by itself (a lease or session that is not renewed runs out);
-/// false for PostgreSQL, whose session lasts until the server's TCP stack gives the connection up.
-/// </param>
-internal sealed record PartitionedBackend(string Scheme, string Variable, string Options, bool ServerEndsSessionOnSilence)
+/// <param name="Options">Query options added to every URL (short leases, frequent checks).</param>
+internal sealed record PartitionedBackend(string Scheme, string Variable, string Options)
 {
     /// <summary>Every network backend, by scheme.</summary>
     public static IReadOnlyDictionary<string, PartitionedBackend> All { get; } = new[]
     {
-        new PartitionedBackend("etcd", "BATON_TEST_ETCD_URL", "ttl=2s", true),
-        new PartitionedBackend("redis", "BATON_TEST_REDIS_URL", "ttl=2s", true),
-        new PartitionedBackend("zookeeper", "BATON_TEST_ZOOKEEPER_URL", "ttl=2s", true),
-        new PartitionedBackend("postgres", "BATON_TEST_POSTGRES_URL", "checkInterval=500ms", false),
+        new PartitionedBackend("etcd", "BATON_TEST_ETCD_URL", "ttl=2s"),
+        new PartitionedBackend("redis", "BATON_TEST_REDIS_URL", "ttl=2s"),
+        new PartitionedBackend("zookeeper", "BATON_TEST_ZOOKEEPER_URL", "ttl=2s"),
+        new PartitionedBackend("postgres", "BATON_TEST_POSTGRES_URL", "checkInterval=500ms"),
     }.ToDictionary(b => b.Scheme);
 
     /// <summary>The server's URL as exported.</summary>
@@ -32,8 +28,8 @@ internal sealed record PartitionedBackend(string Scheme, string Variable, string
     /// <summary>The URL a client on this side connects with, directly.</summary>
     public string DirectUrl => WithOptions(ServerUrl);
 
-    /// <summary>The URL the holder in the namespace connects with: the relay at <paramref name="host"/>:<paramref name="port"/>.</summary>
-    public string RelayedUrl(string host, int port) => WithOptions(new UriBuilder(ServerUrl) { Host = host, Port = port }.Uri);
+    /// <summary>The URL the holder in the namespace connects with: the same server, at <paramref name="host"/> (this side of the pair).</summary>
+    public string UrlFrom(string host) => WithOptions(new UriBuilder(ServerUrl) { Host = host }.Uri);
 
     private string WithOptions(Uri url) => url.ToString() + (url.Query.Length > 0 ? "&" : "?") + Options;
 }
