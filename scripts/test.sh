@@ -23,6 +23,9 @@ command -v setpriv >/dev/null || missing+=(util-linux)
 command -v flock >/dev/null || missing+=(util-linux)
 # openssl makes the test CA of the etcd backend's TLS test.
 command -v openssl >/dev/null || missing+=(openssl)
+# The partition tests run a holder in a network namespace of their own (ip) and drop its packets (nft).
+command -v ip >/dev/null || missing+=(iproute2)
+command -v nft >/dev/null || missing+=(nftables)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "== installing ${missing[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null

@@ -274,25 +274,34 @@ internal sealed partial class PostgresBackend
         return count;
     }
 
+    /// <summary>How long a session's check, or a statement of its hot path, may go unanswered before its holds are reported lost.</summary>
+    internal static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(5);
+
     private async Task CheckLoopAsync()
     {
         using var timer = new PeriodicTimer(_options.CheckInterval, _time);
         while (await timer.WaitForNextTickAsync(_closing.Token).ConfigureAwait(false))
         {
-            await LetBrokenHoldsGoAsync().ConfigureAwait(false);
             PgSession[] holding;
+            bool[] holds;
             lock (_gate)
             {
                 holding = [.. _sessions];
+                holds = [.. holding.Select(session => session.Grants.Count > 0)];
             }
 
-            foreach (var session in holding)
+            // All at once, and before anything else that talks to the server: on a silent network every check takes
+            // its whole timeout, and holds must be reported lost one timeout after the network went, not one per session.
+            var alive = await Task.WhenAll(holding.Select((session, i) => session.CheckAsync(CheckTimeout, holds[i]))).ConfigureAwait(false);
+            for (var i = 0; i < holding.Length; i++)
             {
-                if (!await session.CheckAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false))
+                if (!alive[i])
                 {
-                    OnSessionBroken(session);
+                    OnSessionBroken(holding[i]);
                 }
             }
+
+            await LetBrokenHoldsGoAsync().ConfigureAwait(false);
         }
     }
 }

@@ -7,7 +7,9 @@ namespace Baton.Etcd.Connection;
 /// <summary>
 /// The coordinator's lease: granted once, kept alive over one stream with a request every third of the TTL.
 /// Ownership is guaranteed only until <c>sent + TTL</c> of the last keep-alive etcd confirmed (a local monotonic
-/// deadline: etcd may have counted from a later moment, never an earlier one). When that deadline passes
+/// deadline: etcd may have counted from a later moment, never an earlier one); the session claims it until
+/// <c>sent + 95 % of the TTL</c>, so that the lost token has fired, and its callbacks have had time to run, before
+/// etcd can give the keys to anyone else, even with clocks that run at slightly different rates. When that deadline passes
 /// unconfirmed, or etcd answers that the lease is gone, <see cref="Lost"/> fires once and the session is over;
 /// the backend starts a new one for later acquisitions.
 /// </summary>
@@ -31,8 +33,8 @@ internal sealed class LeaseSession : IAsyncDisposable
         _logger = logger;
         _ttl = ttl;
         LeaseId = leaseId;
-        _confirmedUntil = grantedAt + ToTicks(ttl);
-        _watchdog = time.CreateTimer(_ => CheckDeadline(), null, ttl, Timeout.InfiniteTimeSpan);
+        _confirmedUntil = grantedAt + ToTicks(Claimed(ttl));
+        _watchdog = time.CreateTimer(_ => CheckDeadline(), null, Claimed(ttl), Timeout.InfiniteTimeSpan);
         _keepAlive = Task.Run(KeepAliveAsync);
     }
 
@@ -92,7 +94,7 @@ internal sealed class LeaseSession : IAsyncDisposable
                             return;
                         }
 
-                        Confirm(sentAt + ToTicks(TimeSpan.FromSeconds(response.TTL)));
+                        Confirm(sentAt + ToTicks(Claimed(TimeSpan.FromSeconds(response.TTL))));
                     }
                 });
 
@@ -187,6 +189,9 @@ internal sealed class LeaseSession : IAsyncDisposable
 
         _lost.Cancel();
     }
+
+    /// <summary>How long after a confirmed keep-alive was sent the session claims the lease: a twentieth short of the TTL.</summary>
+    private static TimeSpan Claimed(TimeSpan ttl) => ttl - (ttl / 20);
 
     private long ToTicks(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);
 

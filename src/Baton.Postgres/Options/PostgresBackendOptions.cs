@@ -87,7 +87,7 @@ internal sealed record PostgresBackendOptions(
 
             // Baton's sessions run only its own statements, all point lookups by key: a plan made while the holds
             // table was small must not scan it whole once it has grown (plans are kept per session).
-            Options = "-c enable_seqscan=off -c enable_bitmapscan=off",
+            Options = "-c enable_seqscan=off -c enable_bitmapscan=off " + ServerGivesUp(check),
         };
         if (url.UserName is not null)
         {
@@ -120,6 +120,25 @@ internal sealed record PostgresBackendOptions(
         }
 
         return new PostgresBackendOptions(builder.ConnectionString, schema, keyspace, maxWaiting, check, url.ToString());
+    }
+
+    /// <summary>
+    /// The settings that make the server end one of our sessions, and so free its locks, once its client has gone
+    /// silent for <c>3 × checkInterval + 10 s</c> (TCP keepalives when the connection is idle, tcp_user_timeout when
+    /// the server's data goes unacknowledged). Without them a partitioned holder's locks stay held for as long as the
+    /// operating system keeps a silent connection: about two hours. The bound leaves the client time to report its
+    /// holds lost first: it does within two check intervals and a check timeout of the network going silent, and the
+    /// server may have last heard from it one interval before; the rest is a margin for late timers.
+    /// </summary>
+    internal static string ServerGivesUp(TimeSpan checkInterval)
+    {
+        var giveUp = (3 * checkInterval) + PostgresBackend.CheckTimeout + TimeSpan.FromSeconds(5);
+        var seconds = (int)Math.Ceiling(giveUp.TotalSeconds);
+        var idle = (seconds + 1) / 2;
+        var interval = Math.Max(1, (seconds - idle + 2) / 3);
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"-c tcp_keepalives_idle={idle} -c tcp_keepalives_interval={interval} -c tcp_keepalives_count=3 -c tcp_user_timeout={seconds * 1000}");
     }
 
     /// <summary>What pg_stat_activity shows for our sessions: "baton " and the member, cut to PostgreSQL's 63 bytes.</summary>

@@ -1,4 +1,5 @@
 using System.Data;
+using System.Diagnostics;
 using Baton.Postgres.Holds;
 using Npgsql;
 
@@ -17,6 +18,7 @@ internal sealed class PgSession : IAsyncDisposable
     private readonly SessionCommands _commands;
     private int _broken;
     private volatile bool _terminated;
+    private long _hotStatementSince;
 
     public PgSession(NpgsqlConnection connection, int backendPid, Statements statements)
     {
@@ -87,10 +89,16 @@ internal sealed class PgSession : IAsyncDisposable
             _statement.Release();
             throw new ObjectDisposedException(nameof(PgSession), "The session's connection failed.");
         }
+
+        Volatile.Write(ref _hotStatementSince, Stopwatch.GetTimestamp());
     }
 
     /// <summary>Lets the next statement in.</summary>
-    public void Exit() => _statement.Release();
+    public void Exit()
+    {
+        Volatile.Write(ref _hotStatementSince, 0);
+        _statement.Release();
+    }
 
     /// <summary>After a statement failed: marks the session broken when the connection did; returns whether it is broken.</summary>
     public bool NoteFailure(Exception e)
@@ -103,8 +111,15 @@ internal sealed class PgSession : IAsyncDisposable
         return IsBroken;
     }
 
-    /// <summary>Checks the connection when no statement runs; false when it failed. A busy session counts as alive.</summary>
-    public async Task<bool> CheckAsync(TimeSpan timeout)
+    /// <summary>
+    /// Checks the connection when no statement runs; false when it failed or did not answer within
+    /// <paramref name="timeout"/>. A busy session counts as alive, unless it holds something
+    /// (<paramref name="holds"/>) and a statement of the hot path (<see cref="EnterAsync"/>: a try or a release,
+    /// which the server answers at once) has gone unanswered for longer than <paramref name="timeout"/>: on a silent
+    /// network that statement waits for the operating system to give the connection up (about 15 minutes), and the
+    /// holds on the session must be reported lost long before the server could let them go.
+    /// </summary>
+    public async Task<bool> CheckAsync(TimeSpan timeout, bool holds)
     {
         if (IsBroken)
         {
@@ -113,9 +128,32 @@ internal sealed class PgSession : IAsyncDisposable
 
         if (!await _statement.WaitAsync(0).ConfigureAwait(false))
         {
+            var since = Volatile.Read(ref _hotStatementSince);
+            if (holds && since != 0 && Stopwatch.GetElapsedTime(since) > timeout)
+            {
+                MarkBroken(new TimeoutException($"the server did not answer a statement within {timeout.TotalSeconds:0.#} s"));
+                return false;
+            }
+
             return true;
         }
 
+        // The driver's own cancellation cannot be relied on here: on a silent network (a partition) it sends its cancel
+        // request over a new connection that hangs too, and the check would outlast the server's patience. So the
+        // deadline is also kept here: a session that does not answer in time is broken, whatever the driver does next.
+        var ping = PingAsync(timeout);
+        if (await Task.WhenAny(ping, Task.Delay(timeout)).ConfigureAwait(false) == ping)
+        {
+            return await ping.ConfigureAwait(false);
+        }
+
+        MarkBroken(new TimeoutException($"the server did not answer a check within {timeout.TotalSeconds:0.#} s"));
+        return false;
+    }
+
+    /// <summary>Runs SELECT 1 on the session taken by <see cref="CheckAsync"/>, and lets the next statement in when it ends.</summary>
+    private async Task<bool> PingAsync(TimeSpan timeout)
+    {
         try
         {
             using var deadline = new CancellationTokenSource(timeout);

@@ -20,11 +20,18 @@ public sealed partial class ZooKeeperClient : IConnectionOwner
     internal void DropConnection() => _connection?.Close();
 
     /// <summary>
-    /// Whether the local session deadline (the send time of the last answered request, plus the timeout) has passed,
+    /// Whether the local session deadline (the send time of the last answered request, plus <see cref="ClaimedTimeout"/>) has passed,
     /// even if <see cref="SessionLost"/> has not fired yet: a process resumed after a long stop reads what the server
     /// sent before it expired the session (the deletions of its own ephemeral nodes) before its own timers run.
     /// </summary>
-    internal bool IsPastSessionDeadline => _time.GetElapsedTime(Volatile.Read(ref _lastAcknowledgedSend)) >= SessionTimeout;
+    internal bool IsPastSessionDeadline => _time.GetElapsedTime(Volatile.Read(ref _lastAcknowledgedSend)) >= ClaimedTimeout;
+
+    /// <summary>
+    /// How long after an answered request was sent the client counts its session alive: a twentieth short of the
+    /// negotiated timeout, so that the session's end has been signalled, and its callbacks have had time to run,
+    /// before the server can expire it, even with clocks that run at slightly different rates.
+    /// </summary>
+    internal TimeSpan ClaimedTimeout => SessionTimeout - (SessionTimeout / 20);
 
     /// <summary>The session's password (tests resume the session from another client with it). Never log it.</summary>
     internal ReadOnlySpan<byte> SessionPassword => _password;
@@ -178,7 +185,7 @@ public sealed partial class ZooKeeperClient : IConnectionOwner
             while (connection is null)
             {
                 var remaining = established
-                    ? SessionTimeout - _time.GetElapsedTime(Volatile.Read(ref _lastAcknowledgedSend))
+                    ? ClaimedTimeout - _time.GetElapsedTime(Volatile.Read(ref _lastAcknowledgedSend))
                     : _options.ConnectTimeout == Timeout.InfiniteTimeSpan ? TimeSpan.MaxValue : _options.ConnectTimeout - _time.GetElapsedTime(connectStarted);
                 if (remaining <= TimeSpan.Zero)
                 {

@@ -104,7 +104,7 @@ public sealed class HolderProcess : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(backendUrl);
         ArgumentNullException.ThrowIfNull(options);
-        var start = new ProcessStartInfo(HolderLocator.DotnetHost)
+        var start = new ProcessStartInfo(options.LaunchPrefix.Count > 0 ? options.LaunchPrefix[0] : HolderLocator.DotnetHost)
         {
             UseShellExecute = false,
             RedirectStandardInput = true,
@@ -116,6 +116,16 @@ public sealed class HolderProcess : IAsyncDisposable
         };
         // No diagnostics IPC: a child killed with kill -9 would leave its pipes and socket in the temp directory.
         start.Environment["DOTNET_EnableDiagnostics"] = "0";
+        if (options.LaunchPrefix.Count > 0)
+        {
+            foreach (var argument in options.LaunchPrefix.Skip(1))
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            start.ArgumentList.Add(HolderLocator.DotnetHost);
+        }
+
         start.ArgumentList.Add("exec");
         start.ArgumentList.Add(HolderAssemblyPath);
         start.ArgumentList.Add("--backend");

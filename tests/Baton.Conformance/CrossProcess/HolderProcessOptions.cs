@@ -19,6 +19,12 @@ public sealed class HolderProcessOptions
     /// </summary>
     public IList<string> ProbeDirectories { get; } = [];
 
+    /// <summary>
+    /// A command the child is started through, such as <c>ip netns exec NAME</c> to run it in a network namespace; it
+    /// must exec the child in place (the child's pid is checked). Empty: the child is started directly.
+    /// </summary>
+    public IList<string> LaunchPrefix { get; } = [];
+
     /// <summary>Assemblies whose <c>[assembly: BackendProvider]</c> the child registers (<c>--load</c>), for test-only backends.</summary>
     public IList<string> ProviderAssemblies { get; } = [];
 }
