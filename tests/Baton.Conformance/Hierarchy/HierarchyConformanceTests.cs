@@ -16,6 +16,15 @@ public abstract class HierarchyConformanceTests : ConformanceTestBase
     /// <summary>Rounds per flow of the stress test: enough to interleave, few enough to keep a backend's run to seconds.</summary>
     protected virtual int StressRounds => Coordinator.Scheme is "memory" or "file" ? 30 : 8;
 
+    /// <summary>Concurrent flows of the stress test.</summary>
+    protected virtual int StressFlows => 6;
+
+    /// <summary>
+    /// How long one acquisition of the stress test may wait before its flow fails, which is how a deadlock shows;
+    /// the whole run is bounded by six times as much.
+    /// </summary>
+    protected virtual TimeSpan StressWait => Patience;
+
     [Fact]
     public async Task AcquireAsync_ExclusiveNameHeldByAnotherMember_SetWaitsForIt()
     {
@@ -121,14 +130,15 @@ public abstract class HierarchyConformanceTests : ConformanceTestBase
         var seed = Environment.GetEnvironmentVariable("BATON_HIERARCHY_SEED") is { Length: > 0 } given
             ? int.Parse(given, System.Globalization.CultureInfo.InvariantCulture)
             : Random.Shared.Next();
-        const int Flows = 6;
+        var flowCount = StressFlows;
         string[] names = ["a", "b", "c", "d"];
         var hierarchyName = UniqueName("stress");
         Coordinator[] coordinators = [Coordinator, await CreateCoordinatorAsync(), await CreateCoordinatorAsync()];
+        var wait = StressWait;
         var tracker = new HoldTracker();
         var rounds = StressRounds;
 
-        var flows = Enumerable.Range(0, Flows).Select(flow => InAnotherFlow(async () =>
+        var flows = Enumerable.Range(0, flowCount).Select(flow => InAnotherFlow(async () =>
         {
             var random = new Random(seed + flow);
             var hierarchy = coordinators[flow % coordinators.Length].CreateHierarchy(hierarchyName, Levels);
@@ -145,8 +155,8 @@ public abstract class HierarchyConformanceTests : ConformanceTestBase
 
                     var asked = random.Next(8) == 0 ? null : RandomSet(random, names);
                     var handle = asked is null
-                        ? await hierarchy.AcquireAllAsync(Levels[level], Patience)
-                        : await hierarchy.AcquireAsync(Levels[level], asked, Patience);
+                        ? await hierarchy.AcquireAllAsync(Levels[level], wait)
+                        : await hierarchy.AcquireAsync(Levels[level], asked, wait);
                     var expected = asked is null ? null : Expected(asked);
                     tracker.Enter(label, Levels[level], expected);
                     held.Add((handle, expected));
@@ -166,21 +176,21 @@ public abstract class HierarchyConformanceTests : ConformanceTestBase
             return flow;
         })).ToArray();
 
-        // Each acquisition gives up after Patience, so a deadlock surfaces as a flow's TimeoutException; the overall
+        // Each acquisition gives up after StressWait, so a deadlock surfaces as a flow's TimeoutException; the overall
         // bound catches anything else that would hang.
-        var bound = Patience * 6;
+        var bound = wait * 6;
         var all = Task.WhenAll(flows);
         if (await Task.WhenAny(all, Task.Delay(bound)) != all)
         {
-            var unfinished = Enumerable.Range(0, Flows).Where(i => !flows[i].IsCompleted);
+            var unfinished = Enumerable.Range(0, flowCount).Where(i => !flows[i].IsCompleted);
             throw new XunitException(
-                $"Seed {seed}: flows {string.Join(", ", unfinished)} of {Flows} had not finished {rounds} rounds after {bound}. Rerun with BATON_HIERARCHY_SEED={seed}.");
+                $"Seed {seed}: flows {string.Join(", ", unfinished)} of {flowCount} had not finished {rounds} rounds after {bound}. Rerun with BATON_HIERARCHY_SEED={seed}.");
         }
 
         var failed = flows.Where(f => f.IsFaulted).Select(f => f.Exception!.InnerException!).ToList();
         Assert.True(
             failed.Count == 0,
-            $"Seed {seed}: {failed.Count} of {Flows} flows failed, first {failed.FirstOrDefault()?.GetType().Name}: {failed.FirstOrDefault()?.Message} Rerun with BATON_HIERARCHY_SEED={seed}.");
+            $"Seed {seed}: {failed.Count} of {flowCount} flows failed, first {failed.FirstOrDefault()?.GetType().Name}: {failed.FirstOrDefault()?.Message} Rerun with BATON_HIERARCHY_SEED={seed}.");
         Assert.True(tracker.Violations.Count == 0, $"Seed {seed}: {string.Join("; ", tracker.Violations.Take(5))}");
         Assert.Empty(await ListStressLocksAsync(hierarchyName));
     }
