@@ -134,6 +134,21 @@ public sealed class Coordinator : IAsyncDisposable
         return new MemberGroup(this, name);
     }
 
+    /// <summary>
+    /// A lock hierarchy: ordered levels whose sets of names are taken level by level, so flows cannot deadlock by
+    /// ordering (see <see cref="LockHierarchy"/>). Its locks are the reader-writer locks <c>{name}/{level}</c> and
+    /// <c>{name}/{level}/{lock name}</c> of this backend.
+    /// </summary>
+    /// <param name="name">The hierarchy's name: a valid lock name without '/'.</param>
+    /// <param name="levels">The levels in the order they are taken, such as <c>["cluster", "node-group", "instance", "node"]</c>; unique, non-empty, without '/'.</param>
+    /// <exception cref="ArgumentException">The name or a level is not valid, or a level is declared twice; the message says which.</exception>
+    public LockHierarchy CreateHierarchy(string name, IEnumerable<string> levels)
+    {
+        var validLevels = LockHierarchy.ValidateDefinition(name, levels);
+        ThrowIfDisposed();
+        return new LockHierarchy(this, name, validLevels);
+    }
+
     /// <summary>An exclusive lock; the same name is the writer side of <see cref="CreateReaderWriterLock"/>.</summary>
     /// <param name="name">Any non-empty string of at most 1,024 UTF-8 bytes without NUL.</param>
     /// <exception cref="ArgumentException">The name is not valid; the message says why.</exception>

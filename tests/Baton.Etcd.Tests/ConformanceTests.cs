@@ -67,6 +67,14 @@ public sealed class EtcdGroupTests : GroupConformanceTests
     protected override string BackendUrl => Url;
 }
 
+/// <summary>The lock hierarchy conformance suite on etcd.</summary>
+public sealed class EtcdHierarchyTests : HierarchyConformanceTests
+{
+    private static readonly string Url = EtcdTestServer.NewUrl("hierarchy");
+
+    protected override string BackendUrl => Url;
+}
+
 /// <summary>The cross-process conformance suite on etcd, with real holder processes; a killed holder's lease (5 s here) ends its holds.</summary>
 public sealed class EtcdCrossProcessTests : CrossProcessConformanceTests
 {

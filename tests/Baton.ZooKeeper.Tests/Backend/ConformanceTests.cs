@@ -67,6 +67,14 @@ public sealed class ZooKeeperGroupTests : GroupConformanceTests
     protected override string BackendUrl => Url;
 }
 
+/// <summary>The lock hierarchy conformance suite on ZooKeeper.</summary>
+public sealed class ZooKeeperHierarchyTests : HierarchyConformanceTests
+{
+    private static readonly string Url = ZooKeeperUrls.NewUrl("hierarchy");
+
+    protected override string BackendUrl => Url;
+}
+
 /// <summary>The cross-process conformance suite on ZooKeeper, with real holder processes; a killed holder's session (4 s here) ends its holds.</summary>
 public sealed class ZooKeeperCrossProcessTests : CrossProcessConformanceTests
 {
