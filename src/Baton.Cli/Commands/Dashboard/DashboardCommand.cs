@@ -39,7 +39,9 @@ internal static class DashboardCommand
         };
         refresh.Validators.Add(result =>
         {
-            if (result.GetValue(refresh) is { } value && value <= TimeSpan.Zero)
+            // The parser reports a value that is no duration; a zero one is refused here.
+            var text = result.Tokens.Count == 0 ? string.Empty : result.Tokens[^1].Value;
+            if (DurationParser.TryParse(text, out var value, out _) && value <= TimeSpan.Zero)
             {
                 result.AddError("--refresh: must be more than 0, such as 500ms.");
             }
