@@ -23,6 +23,8 @@ command -v setpriv >/dev/null || missing+=(util-linux)
 command -v flock >/dev/null || missing+=(util-linux)
 # openssl makes the test CA of the etcd backend's TLS test.
 command -v openssl >/dev/null || missing+=(openssl)
+# Debian's chromium is the browser of the dashboard's browser tests (Playwright drives it; nothing is downloaded).
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "== installing ${missing[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
@@ -45,6 +47,8 @@ source "$state/env"
 results="$state/results"
 rm -rf "$results"
 mkdir -p "$results"
+# The dashboard's browser test leaves its screenshot here (dashboard.png) for people to look at.
+export BATON_TEST_RESULTS="$results"
 
 echo "== building"
 dotnet build Baton.sln -c Release -warnaserror --nologo -v quiet
