@@ -25,7 +25,8 @@ internal static partial class NetworkHandOff
     {
         if (!DashboardFeature.Enabled && own is [DashboardFeature.Verb, ..])
         {
-            ExecSibling(DashboardFeature.Executable, arguments, "the dashboard");
+            ExecSibling(DashboardFeature.Executable, arguments, "the dashboard",
+                $"this baton has no dashboard, and {DashboardFeature.Executable}, which has it, is not beside it in {AppContext.BaseDirectory}.");
             return;
         }
 
@@ -41,16 +42,18 @@ internal static partial class NetworkHandOff
             return;
         }
 
-        ExecSibling(NetworkExecutable, arguments, $"the {scheme}:// backend");
+        // The registry then reports the scheme as unknown.
+        ExecSibling(NetworkExecutable, arguments, $"the {scheme}:// backend",
+            $"this baton has the file and memory backends only, and {NetworkExecutable}, which has the others, is not beside it in {AppContext.BaseDirectory}.");
     }
 
     // Returns only when the sibling is missing (the verb then reports what it lacks); exits when it cannot be started.
-    private static void ExecSibling(string executable, string[] arguments, string what)
+    private static void ExecSibling(string executable, string[] arguments, string what, string missing)
     {
         var path = Path.Combine(AppContext.BaseDirectory, executable);
         if (!File.Exists(path))
         {
-            Report.Error($"this baton lacks {what}, and {executable}, which has it, is not beside it in {AppContext.BaseDirectory}.");
+            Report.Error(missing);
             return;
         }
 

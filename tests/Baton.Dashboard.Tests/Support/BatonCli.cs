@@ -14,6 +14,9 @@ internal sealed partial class BatonCli : IAsyncDisposable
     private static readonly Lazy<string> Assembly = new(() =>
         BuiltProgram.Locate("Baton.Cli.dll", "src/Baton.Cli", "BATON_CLI_DLL", typeof(BatonCli).Assembly));
 
+    /// <summary>The CLI assembly of the build.</summary>
+    public static string BuiltAssembly => Assembly.Value;
+
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _stdout = new();
     private readonly ConcurrentQueue<string> _stderr = new();
@@ -31,7 +34,10 @@ internal sealed partial class BatonCli : IAsyncDisposable
 
     public string Error => string.Join('\n', _stderr);
 
-    public static BatonCli Start(params string[] args)
+    public static BatonCli Start(params string[] args) => StartAssembly(Assembly.Value, args);
+
+    /// <summary>Starts another copy of the command (<c>dotnet ASSEMBLY ARGS…</c>).</summary>
+    public static BatonCli StartAssembly(string assembly, params string[] args)
     {
         var start = new ProcessStartInfo(BuiltProgram.DotnetHost)
         {
@@ -42,7 +48,7 @@ internal sealed partial class BatonCli : IAsyncDisposable
         };
         start.Environment["DOTNET_EnableDiagnostics"] = "0";
         start.Environment.Remove("BATON_BACKEND");
-        start.ArgumentList.Add(Assembly.Value);
+        start.ArgumentList.Add(assembly);
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
@@ -52,9 +58,12 @@ internal sealed partial class BatonCli : IAsyncDisposable
     }
 
     /// <summary>Runs `baton ARGS…` to the end.</summary>
-    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
+    public static Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args) => RunAssemblyAsync(Assembly.Value, args);
+
+    /// <summary>Runs another copy of the command to the end.</summary>
+    public static async Task<(int ExitCode, string Output, string Error)> RunAssemblyAsync(string assembly, params string[] args)
     {
-        await using var baton = Start(args);
+        await using var baton = StartAssembly(assembly, args);
         baton._process.StandardInput.Close();
         var exitCode = await baton.WaitForExitAsync();
         return (exitCode, baton.Output, baton.Error);
