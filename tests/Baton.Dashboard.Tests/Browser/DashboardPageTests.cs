@@ -9,7 +9,7 @@ namespace Baton.Dashboard.Tests.Browser;
 
 /// <summary>
 /// The page in a real browser, with locks held by another real process on the file backend: shown within a second,
-/// gone within a second of release, names as text, the prefix filter, the long-hold highlight. Writes a screenshot.
+/// gone within a second of release, names as text, the prefix filter, the long-hold and long-wait highlights. Writes a screenshot.
 /// </summary>
 public sealed class DashboardPageTests(BrowserFixture browser, ITestOutputHelper output) : IClassFixture<BrowserFixture>, IAsyncLifetime, IDisposable
 {
@@ -18,6 +18,9 @@ public sealed class DashboardPageTests(BrowserFixture browser, ITestOutputHelper
 
     // Every character HTML gives a meaning to, and a script that would run if the name were written as HTML.
     private const string HostileName = "jobs/<b>bold</b> & \"quoted\" 'single' <img src=x onerror=\"window.pwned=1\"><script>window.pwned=1</script>";
+
+    private static readonly System.Text.RegularExpressions.Regex LongHold = new("\\blong-hold\\b");
+    private static readonly System.Text.RegularExpressions.Regex LongWait = new("\\blong-wait\\b");
 
     private readonly TempLocks _locks = new();
     private IBrowserContext? _context;
@@ -84,22 +87,31 @@ public sealed class DashboardPageTests(BrowserFixture browser, ITestOutputHelper
     }
 
     [Fact]
-    public async Task Page_HoldOverTheThreshold_Highlighted()
+    public async Task Page_HoldAndWaitOverTheirThresholds_Highlighted()
     {
         await using var dashboard = await RunningDashboard.StartAsync(_locks.Url);
-        await using var holder = await HolderProcess.StartAsync(_locks.Url);
+        var starting = HolderProcess.StartAsync(_locks.Url);
+        await using var waiter = await HolderProcess.StartAsync(_locks.Url, memberId: "waiter");
+        await using var holder = await starting;
         await holder.AcquireAsync("slow/job", HolderMode.Lock);
+        _ = await waiter.StartAcquireAsync("slow/job", HolderMode.Lock);
 
-        var page = await OpenAsync(dashboard.Url + "?hold=1");
-        var row = page.Locator("tbody.lock[data-name='slow/job'] tr.holder");
-        await Expect(row).ToHaveCountAsync(1, new() { Timeout = Patience });
-        await page.Locator("#hold").FillAsync("3600");
-        await Expect(row).Not.ToHaveClassAsync(new System.Text.RegularExpressions.Regex("long-hold"));
+        var page = await OpenAsync(dashboard.Url + "?hold=3600&wait=3600");
+        var held = page.Locator("tbody.lock[data-name='slow/job'] tr.holder");
+        var waiting = page.Locator("tbody.lock[data-name='slow/job'] tr.waiter");
+        await Expect(waiting).ToHaveCountAsync(1, new() { Timeout = Patience });
+        await Expect(held).Not.ToHaveClassAsync(LongHold);
+        await Expect(waiting).Not.ToHaveClassAsync(LongWait);
 
-        // The held-for time ticks in the page; past the threshold the row is marked.
+        // The held-for and waited-for times tick in the page; past the thresholds the rows are marked.
         await page.Locator("#hold").FillAsync("1");
-        await Expect(row).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("long-hold"), new() { Timeout = 3000 });
-        await Expect(row.Locator("td.for")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^[0-9]+s$"));
+        await page.Locator("#wait").FillAsync("1");
+
+        await Expect(held).ToHaveClassAsync(LongHold, new() { Timeout = 3000 });
+        await Expect(waiting).ToHaveClassAsync(LongWait, new() { Timeout = 3000 });
+        await Expect(waiting.Locator("td.id")).ToHaveTextAsync("waiter");
+        await Expect(held.Locator("td.for")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^[0-9]+s$"));
+        Assert.Contains("hold=1", page.Url, StringComparison.Ordinal);
     }
 
     private async Task<IPage> OpenAsync(string url)
