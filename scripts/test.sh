@@ -26,6 +26,8 @@ command -v openssl >/dev/null || missing+=(openssl)
 # The partition tests run a holder in a network namespace of their own (ip) and drop its packets (nft).
 command -v ip >/dev/null || missing+=(iproute2)
 command -v nft >/dev/null || missing+=(nftables)
+# Debian's chromium is the browser of the dashboard's browser tests (Playwright drives it; nothing is downloaded).
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "== installing ${missing[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
@@ -48,6 +50,8 @@ source "$state/env"
 results="$state/results"
 rm -rf "$results"
 mkdir -p "$results"
+# The dashboard's browser test leaves its screenshot here (dashboard.png) for people to look at.
+export BATON_TEST_RESULTS="$results"
 
 echo "== building"
 dotnet build Baton.sln -c Release -warnaserror --nologo -v quiet

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Baton.Cli.Commands.Break;
 using Baton.Cli.Commands.Clean;
+using Baton.Cli.Commands.Dashboard;
 using Baton.Cli.Commands.Elect;
 using Baton.Cli.Commands.Join;
 using Baton.Cli.Commands.Leader;
@@ -30,6 +31,7 @@ internal static class BatonCommand
             MembersCommand.Create(),
             CleanCommand.Create(),
             BreakCommand.Create(),
+            DashboardCommand.Create(),
         };
         root.HelpName = "baton";
         Help.SetExamples(
@@ -39,6 +41,7 @@ internal static class BatonCommand
             "baton elect scheduler -- ./scheduler     # runs only while this one leads",
             "baton join workers --id w1 -- ./worker   # a group member while it runs",
             "baton locks                              # who holds what, who waits",
+            "baton dashboard                          # the same, live, at http://127.0.0.1:22866/",
             "baton run NAME --help                    # more about a verb");
         Help.Install(root);
         return root;

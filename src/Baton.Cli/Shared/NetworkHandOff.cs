@@ -9,7 +9,7 @@ namespace Baton.Cli.Shared;
 /// so the local job keeps its start quick and a command line for a network backend is handed to
 /// <c>baton-network</c> by execve(2): the same process id, arguments, environment and descriptors, as git hands
 /// <c>https://</c> remotes to <c>git-remote-https</c>. Builds with every backend (<c>dotnet run</c>, the .NET tool)
-/// hand nothing over.
+/// hand nothing over. The dashboard is handed to <c>baton-dashboard</c> the same way (<see cref="DashboardFeature"/>).
 /// </summary>
 internal static partial class NetworkHandOff
 {
@@ -18,11 +18,18 @@ internal static partial class NetworkHandOff
 
     private static readonly string[] LocalSchemes = ["file", "memory"];
 
-    /// <summary>Replaces this process with <c>baton-network</c> when this build lacks the backend the command line names; returns otherwise.</summary>
+    /// <summary>Replaces this process with <c>baton-dashboard</c> or <c>baton-network</c> when this build lacks the dashboard or the backend the command line names; returns otherwise.</summary>
     /// <param name="arguments">The whole command line.</param>
     /// <param name="own">Its part before <c>--</c> (baton's own arguments).</param>
     public static void ExecIfNeeded(string[] arguments, string[] own)
     {
+        if (!DashboardFeature.Enabled && own is [DashboardFeature.Verb, ..])
+        {
+            ExecSibling(DashboardFeature.Executable, arguments, "the dashboard",
+                $"this baton has no dashboard, and {DashboardFeature.Executable}, which has it, is not beside it in {AppContext.BaseDirectory}.");
+            return;
+        }
+
         if (BackendPackages.NetworkBackends)
         {
             return;
@@ -35,27 +42,34 @@ internal static partial class NetworkHandOff
             return;
         }
 
-        var network = Path.Combine(AppContext.BaseDirectory, NetworkExecutable);
-        if (!File.Exists(network))
+        // The registry then reports the scheme as unknown.
+        ExecSibling(NetworkExecutable, arguments, $"the {scheme}:// backend",
+            $"this baton has the file and memory backends only, and {NetworkExecutable}, which has the others, is not beside it in {AppContext.BaseDirectory}.");
+    }
+
+    // Returns only when the sibling is missing (the verb then reports what it lacks); exits when it cannot be started.
+    private static void ExecSibling(string executable, string[] arguments, string what, string missing)
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, executable);
+        if (!File.Exists(path))
         {
-            // The registry then reports the scheme as unknown.
-            Report.Error($"this baton has the file and memory backends only, and {NetworkExecutable}, which has the others, is not beside it in {AppContext.BaseDirectory}.");
+            Report.Error(missing);
             return;
         }
 
-        string?[] argv = [network, .. arguments, null];
-        _ = Exec(network, argv);
-        Report.Error($"cannot start {network} for the {scheme}:// backend: {Marshal.GetLastPInvokeErrorMessage()}");
+        string?[] argv = [path, .. arguments, null];
+        _ = Exec(path, argv);
+        Report.Error($"cannot start {path} for {what}: {Marshal.GetLastPInvokeErrorMessage()}");
         Environment.Exit(ExitCodes.OsError);
     }
 
     /// <summary>
-    /// In <c>baton-network</c>, names the process <c>baton</c> (prctl PR_SET_NAME), as the user started it: listings
-    /// show holders by process name, and ps shows that too.
+    /// In <c>baton-network</c> and <c>baton-dashboard</c>, names the process <c>baton</c> (prctl PR_SET_NAME), as the
+    /// user started it: listings show holders by process name, and ps shows that too.
     /// </summary>
     public static void KeepTheNameBaton()
     {
-        if (BackendPackages.NetworkBackends && Path.GetFileName(Environment.ProcessPath) == NetworkExecutable)
+        if (BackendPackages.NetworkBackends && Path.GetFileName(Environment.ProcessPath) is NetworkExecutable or DashboardFeature.Executable)
         {
             _ = SetName(PR_SET_NAME, "baton");
         }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Baton.Backends;
 using Baton.Cli.Shared;
+using Baton.Introspection;
 
 namespace Baton.Cli.Commands.Leader;
 
@@ -84,7 +85,7 @@ internal static class LeaderCommand
             backend,
             election,
             now,
-            leader is null ? null : new LeaderEntry(leader.Term, leader.Since.ToUniversalTime(), MemberEntry.Seconds(now - leader.Since), MemberEntry.From(leader.Leader)));
+            leader is null ? null : new LeaderEntry(leader.Term, leader.Since.ToUniversalTime(), JsonFields.Seconds(now - leader.Since), MemberEntry.From(leader.Leader)));
 
     private static void WriteTable(LeaderDocument document)
     {
@@ -102,7 +103,7 @@ internal static class LeaderCommand
                 Terminal.Printable(document.Election),
                 leader.Term.ToString(CultureInfo.InvariantCulture),
                 DurationParser.Format(TimeSpan.FromSeconds(leader.LedSeconds)),
-                MemberEntry.TableTime(leader.Since),
+                JsonFields.TableTime(leader.Since),
                 Terminal.Printable(member.Host),
                 member.Pid.ToString(CultureInfo.InvariantCulture),
                 Terminal.Printable(member.Process),
@@ -114,7 +115,7 @@ internal static class LeaderCommand
     // One change, for a person: `2026-11-25 19:17:43  'scheduler' led by node-a (build-7 pid 8685, baton), term 1795…, since 19:15:30`.
     private static string Line(LeaderDocument document)
     {
-        var at = MemberEntry.TableTime(document.ObservedAt);
+        var at = JsonFields.TableTime(document.ObservedAt);
         var election = Terminal.Printable(document.Election);
         if (document.Leader is not { } leader)
         {
@@ -126,6 +127,6 @@ internal static class LeaderCommand
         var who = member.Id is null
             ? $"{place} ({Terminal.Printable(member.Process)})"
             : $"{Terminal.Printable(member.Id)} ({place}, {Terminal.Printable(member.Process)})";
-        return $"{at}  '{election}' led by {who}, term {leader.Term}, since {MemberEntry.TableTime(leader.Since)}";
+        return $"{at}  '{election}' led by {who}, term {leader.Term}, since {JsonFields.TableTime(leader.Since)}";
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Baton.Cli.Shared;
+using Baton.Introspection;
 
 namespace Baton.Cli.Commands.Leader;
 

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
-using Baton.Backends;
+using Baton.Introspection;
 using Baton.Cli.Shared;
 
 namespace Baton.Cli.Commands.Locks;
@@ -39,10 +38,10 @@ internal static class LocksCommand
             try
             {
                 var locks = coordinator.ListLocksAsync().AsTask().GetAwaiter().GetResult();
-                var document = ToDocument(coordinator.BackendUrl, locks, DateTimeOffset.UtcNow);
+                var document = LocksDocument.FromListing(coordinator.BackendUrl, locks, DateTimeOffset.UtcNow);
                 if (json)
                 {
-                    StandardStreams.Out.WriteLine(JsonSerializer.Serialize(document, LocksJsonContext.Default.LocksDocument));
+                    StandardStreams.Out.WriteLine(document.ToJson());
                 }
                 else
                 {
@@ -61,25 +60,6 @@ internal static class LocksCommand
             return Report.Failure(e);
         }
     }
-
-    /// <summary>The listing in the JSON schema's shape (also the source of the table).</summary>
-    /// <param name="backend">The backend URL, password hidden.</param>
-    /// <param name="locks">The listing.</param>
-    /// <param name="now">When it was taken.</param>
-    internal static LocksDocument ToDocument(string backend, IReadOnlyList<LockInfo> locks, DateTimeOffset now) =>
-        new(
-            1,
-            BackendUrl.Redact(backend),
-            now,
-            [.. locks
-                .OrderBy(l => l.Kind)
-                .ThenBy(l => l.Name, StringComparer.Ordinal)
-                .Select(l => new LockEntry(
-                    l.Name,
-                    Kind(l.Kind),
-                    l.MaxCount,
-                    [.. l.Holders.Select(h => new HolderEntry(Mode(h.Mode), h.FencingToken, h.Since.ToUniversalTime(), MemberEntry.Seconds(l.ObservedAt - h.Since), MemberEntry.From(h.Member)))],
-                    [.. l.Waiters.Select(w => new WaiterEntry(Mode(w.Mode), w.Since.ToUniversalTime(), MemberEntry.Seconds(l.ObservedAt - w.Since), MemberEntry.From(w.Member)))]))]);
 
     private static void WriteTable(LocksDocument document)
     {
@@ -116,24 +96,10 @@ internal static class LocksCommand
         mode,
         token,
         DurationParser.Format(TimeSpan.FromSeconds(seconds)),
-        MemberEntry.TableTime(since),
+        JsonFields.TableTime(since),
         Terminal.Printable(member.Host),
         member.Pid.ToString(CultureInfo.InvariantCulture),
         Terminal.Printable(member.Process),
         member.Id is null ? "-" : Terminal.Printable(member.Id),
     ];
-
-    private static string Kind(LockKind kind) => kind switch
-    {
-        LockKind.Semaphore => "semaphore",
-        LockKind.Group => "group",
-        _ => "lock",
-    };
-
-    private static string Mode(LockMode mode) => mode switch
-    {
-        LockMode.Exclusive => "exclusive",
-        LockMode.Shared => "shared",
-        _ => "semaphore",
-    };
 }

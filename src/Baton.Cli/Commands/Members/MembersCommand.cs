@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Baton.Backends;
 using Baton.Cli.Shared;
+using Baton.Introspection;
 
 namespace Baton.Cli.Commands.Members;
 
@@ -92,7 +93,7 @@ internal static class MembersCommand
             member.Id,
             member.Token,
             member.JoinedAt.ToUniversalTime(),
-            MemberEntry.Seconds(now - member.JoinedAt),
+            JsonFields.Seconds(now - member.JoinedAt),
             Capabilities(member.Capabilities),
             MemberEntry.From(member.Process with { CustomId = member.Id }));
 
@@ -132,7 +133,7 @@ internal static class MembersCommand
             [
                 Terminal.Printable(member.Id),
                 DurationParser.Format(TimeSpan.FromSeconds(member.MemberSeconds)),
-                MemberEntry.TableTime(member.JoinedAt),
+                JsonFields.TableTime(member.JoinedAt),
                 Terminal.Printable(member.Member.Host),
                 member.Member.Pid.ToString(CultureInfo.InvariantCulture),
                 Terminal.Printable(member.Member.Process),
@@ -145,7 +146,7 @@ internal static class MembersCommand
 
     // One change, for a person: `2026-11-25 19:17:43  joined  worker-1  build-7 pid 8685 (baton)  {"zone":"a"}`.
     private static string Line(string what, DateTimeOffset at, MemberRecord member) =>
-        $"{MemberEntry.TableTime(at)}  {what,-6}  {Terminal.Printable(member.Id)}  {Terminal.Printable(member.Member.Host)} pid {member.Member.Pid} "
+        $"{JsonFields.TableTime(at)}  {what,-6}  {Terminal.Printable(member.Id)}  {Terminal.Printable(member.Member.Host)} pid {member.Member.Pid} "
         + $"({Terminal.Printable(member.Member.Process)})  {CapabilitiesText(member.Capabilities)}";
 
     // Compact JSON on one line (a value given with spaces or new lines is shown without them); "-" for none.

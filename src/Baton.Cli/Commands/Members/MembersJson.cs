@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Baton.Cli.Shared;
+using Baton.Introspection;
 
 namespace Baton.Cli.Commands.Members;
 

@@ -1,0 +1,2 @@
+// The command and the file backend run on Linux only; so do these tests.
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
