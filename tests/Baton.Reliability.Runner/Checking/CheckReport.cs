@@ -21,6 +21,9 @@ public sealed record CheckReport
     /// <summary>Sections ended by a kill -9.</summary>
     public int Killed { get; init; }
 
+    /// <summary>Faults (kill, stop, restart records) that landed inside a hold: the holder's own for a kill or stop, anyone's for a restart.</summary>
+    public int FaultsInsideHolds { get; init; }
+
     /// <summary>Pairs of definite sections of different holders that overlap in time: each one a mutual-exclusion violation.</summary>
     public int Overlaps { get; init; }
 
@@ -56,7 +59,7 @@ public sealed record CheckReport
 
     /// <summary>A one-line summary for test messages and logs.</summary>
     public override string ToString() =>
-        $"attempted {Attempted}, acquired {Acquired}, timed out {TimedOut}, failed {Failed}, lost {Lost}, killed {Killed}; "
+        $"attempted {Attempted}, acquired {Acquired}, timed out {TimedOut}, failed {Failed}, lost {Lost}, killed {Killed}, faults inside a hold {FaultsInsideHolds}; "
         + $"overlaps {Overlaps} (+{IndeterminateOverlaps} with a lost side), token regressions {TokenViolations}, "
         + $"counter {FinalCounter} vs {AcceptedWrites} accepted (+{AmbiguousWrites} ambiguous): {CounterViolations} off; "
         + $"stale writes rejected {StaleRejected}, accepted {StaleAccepted}; violations {Violations}";

@@ -37,6 +37,8 @@ public static class Checker
             Failed = history.Count(r => r.Kind == RecordKind.Error),
             Lost = sections.Count(s => s.Outcome is SectionOutcome.Lost or SectionOutcome.Paused),
             Killed = sections.Count(s => s.Outcome == SectionOutcome.Killed),
+            FaultsInsideHolds = history.Count(r => r.Kind is RecordKind.Kill or RecordKind.Stop or RecordKind.Restart && sections.Any(s =>
+                (r.Kind == RecordKind.Restart || s.Pid == r.Pid) && s.Begin <= r.Nanoseconds && r.Nanoseconds <= (s.End ?? long.MaxValue))),
             Overlaps = overlaps,
             IndeterminateOverlaps = indeterminate,
             TokenViolations = CountTokenRegressions(sections),

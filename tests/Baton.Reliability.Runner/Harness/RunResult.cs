@@ -14,7 +14,7 @@ public sealed record RunResult(RunSpec Spec, CheckReport Report, TimeSpan Elapse
 {
     /// <summary>The header of <see cref="MarkdownRow"/>.</summary>
     public const string MarkdownHeader =
-        "| backend | fault | processes × iterations | seed | attempted | acquired | timed out or failed | lost | faults | violations | stale writes rejected | takeover after kill -9, median / p99 | seconds |\n"
+        "| backend | fault | processes × iterations | seed | attempted | acquired | timed out or failed | lost | faults (inside a hold) | violations | stale writes rejected | takeover after kill -9, median / p99 | seconds |\n"
         + "|---|---|---|---|---|---|---|---|---|---|---|---|---|";
 
     /// <summary>One markdown table row.</summary>
@@ -28,7 +28,7 @@ public sealed record RunResult(RunSpec Spec, CheckReport Report, TimeSpan Elapse
             return string.Create(
                 CultureInfo.InvariantCulture,
                 $"| `{BackendUrl.Redact(Spec.Backend)}` | {Spec.Fault.ToString().ToLowerInvariant()}{(Spec.Fencing ? string.Empty : " (fencing off)")} | {Spec.Processes} × {Spec.Iterations} | {Spec.Seed} "
-                + $"| {Report.Attempted} | {Report.Acquired} | {Report.TimedOut + Report.Failed} | {Report.Lost} | {FaultsInjected} | {Report.Violations} | {Report.StaleRejected} | {takeover} | {Elapsed.TotalSeconds:0.0} |");
+                + $"| {Report.Attempted} | {Report.Acquired} | {Report.TimedOut + Report.Failed} | {Report.Lost} | {FaultsInjected}{(Spec.Fault is FaultKind.Kill or FaultKind.Stop or FaultKind.Restart ? $" ({Report.FaultsInsideHolds})" : string.Empty)} | {Report.Violations} | {Report.StaleRejected} | {takeover} | {Elapsed.TotalSeconds:0.0} |");
         }
     }
 

@@ -92,5 +92,6 @@ public sealed record RunSpec
         + $" --processes {Processes} --iterations {Iterations} --seed {Seed}"
         + (Fencing ? string.Empty : " --fencing off")
         + (Hold == TimeSpan.FromMilliseconds(2) ? string.Empty : $" --hold-ms {Hold.TotalMilliseconds}")
-        + (FaultCount == 3 ? string.Empty : $" --faults {FaultCount}");
+        + (FaultCount == 3 ? string.Empty : $" --faults {FaultCount}")
+        + (Fault != FaultKind.Starve || StarveFor == TimeSpan.FromSeconds(20) ? string.Empty : $" --starve-seconds {StarveFor.TotalSeconds}");
 }

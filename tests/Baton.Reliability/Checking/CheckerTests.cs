@@ -136,6 +136,19 @@ public sealed class CheckerTests
     }
 
     [Fact]
+    public void Check_Faults_CountedInsideAHoldOnlyWhenTheyLandInOne()
+    {
+        var history = new HistoryBuilder()
+            .Section(1, 0, 10, 0, 10)
+            .Driver(RecordKind.Restart, 0, 5) // inside 1's section
+            .Driver(RecordKind.Kill, 2, 8) // 2 holds nothing then
+            .Begin(3, 0, 11, 20)
+            .Driver(RecordKind.Stop, 3, 25);
+
+        Assert.Equal(2, Checker.Check(history.Records, finalCounter: 1).FaultsInsideHolds);
+    }
+
+    [Fact]
     public void Check_TimeoutsAndErrors_AreAttemptsWithoutSections()
     {
         var history = new HistoryBuilder()

@@ -31,8 +31,8 @@ public sealed class NetworkFaultTests
     {
         var result = await Runs.RunAsync(new RunSpec
         {
-            Backend = LeaseOption($"{backend}://private", backend), Fault = FaultKind.Restart, Processes = 3, Iterations = 8, FaultCount = 1,
-            Hold = TimeSpan.FromMilliseconds(100), AcquireTimeout = TimeSpan.FromSeconds(20), Seed = Runs.Seed,
+            Backend = LeaseOption($"{backend}://private", backend), Fault = FaultKind.Restart, Processes = 3, Iterations = 4, FaultCount = 1,
+            Hold = TimeSpan.FromMilliseconds(500), AcquireTimeout = TimeSpan.FromSeconds(20), Seed = Runs.Seed,
         });
 
         Runs.AssertClean(result, minimumFaults: 1);
