@@ -86,7 +86,10 @@ internal sealed class FaultInjector(
             history.Append(new Record(RecordKind.Stop, holder.Pid, holder.Iteration, holder.Token, stopped));
             Signals.Send(holder.Pid, Signals.Stop);
             Injected++;
-            await WaitForAsync(r => r.Kind == RecordKind.Write && r.Pid != holder.Pid && r.Nanoseconds > stopped, patience, cancellationToken);
+            // Past the lease: another holder got the lock. Then let it write, unless the paused one holds the
+            // resource's guard (SIGSTOP lands anywhere), which no one can take from it.
+            await WaitForAsync(r => r.Kind == RecordKind.Begin && r.Pid != holder.Pid && r.Nanoseconds > stopped, patience, cancellationToken);
+            await WaitForAsync(r => r.Kind == RecordKind.Write && r.Pid != holder.Pid && r.Nanoseconds > stopped, spec.LeaseTime + TimeSpan.FromSeconds(5), cancellationToken);
             history.Append(new Record(RecordKind.Continue, holder.Pid, holder.Iteration, holder.Token, MonotonicClock.Nanoseconds));
             Signals.Send(holder.Pid, Signals.Continue);
 

@@ -7,14 +7,15 @@ namespace Baton.Reliability.Workload;
 /// <summary>
 /// The shared resource of the workload: a counter in a file, with the fencing token of its last write beside it.
 /// Each critical section reads it, waits a little and writes it back plus one — a read-modify-write that is not
-/// atomic, so two sections that overlap lose an update. Fenced, the resource accepts a write only if its token is
-/// greater than the token of the write before (checked and written under the resource's own guard, as a storage
-/// server would); unfenced it accepts every write and only reports whether the token was stale.
+/// atomic, so two sections that overlap lose an update. Fenced, the resource refuses a read or write whose token is
+/// older than the newest it has seen (checked and recorded under the resource's own guard, as a storage server
+/// would); unfenced it accepts every write and only reports whether the token was stale.
 /// </summary>
 public sealed class CounterResource : IDisposable
 {
     private const int RecordLength = 42; // "%20d %20d\n"
-    private static readonly TimeSpan GuardPatience = TimeSpan.FromSeconds(30);
+    // A paused process may hold the guard (SIGSTOP lands anywhere): the others wait for it, bounded by the run's time limit.
+    private static readonly TimeSpan GuardPatience = TimeSpan.FromMinutes(10);
 
     private readonly SafeFileHandle _handle;
     private readonly string _guardPath;
@@ -45,30 +46,55 @@ public sealed class CounterResource : IDisposable
     public long Value => Load().Value;
 
     /// <summary>Reads the counter, waits <paramref name="hold"/>, and writes it back plus one with <paramref name="token"/>.</summary>
+    /// <remarks>
+    /// Fenced, the read counts too (as Chubby's sequencers and fenced storage do): it raises the resource's token to the
+    /// reader's, so a holder that read before a newer one and writes after it is refused — even when the newer one has
+    /// not written yet. Without that, a paused holder that resumes first would slip its stale write in before its
+    /// successor's, and the successor would then overwrite it from a stale read.
+    /// </remarks>
     /// <returns><c>accepted</c>, <c>rejected</c> (fenced, an older token) or <c>stale</c> (unfenced, accepted with an older token).</returns>
     public async Task<string> IncrementAsync(long token, TimeSpan hold, CancellationToken cancellationToken)
     {
-        var (value, _) = Load();
+        var fenced = _fenced && token >= 0;
+        long value;
+        if (fenced)
+        {
+            using var guard = await GuardAsync(cancellationToken);
+            (value, var stored) = Load();
+            if (token < stored)
+            {
+                return "rejected";
+            }
+
+            Store(value, token);
+        }
+        else
+        {
+            value = Load().Value;
+        }
+
         if (hold > TimeSpan.Zero)
         {
             await Task.Delay(hold, cancellationToken);
         }
 
-        if (!_fenced || token < 0)
+        if (!fenced)
         {
             var stale = token >= 0 && token < Load().Token;
             Store(value + 1, token);
             return stale ? "stale" : "accepted";
         }
 
-        using var guard = await GuardAsync(cancellationToken);
-        if (token <= Load().Token)
+        using (await GuardAsync(cancellationToken))
         {
-            return "rejected";
-        }
+            if (token < Load().Token)
+            {
+                return "rejected";
+            }
 
-        Store(value + 1, token);
-        return "accepted";
+            Store(value + 1, token);
+            return "accepted";
+        }
     }
 
     /// <inheritdoc />
