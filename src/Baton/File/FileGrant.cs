@@ -50,7 +50,12 @@ internal sealed class FileGrant : LockGrant
         _backend.Forget(this);
 
         // The record is removed (or the file deleted) before the lock goes: the next holder must not find this hold.
-        LockFile.Release(_backend.Directory, _backend.Options, _target, _held, _record);
+        if (!LockFile.Release(_backend.Directory, _backend.Options, _target, _held, _record))
+        {
+            // Someone else deleted or replaced the lock file during the hold (an outside cleaner, rm): another process
+            // may have held the name meanwhile, which the holder must learn, as it would of an operator's break.
+            SignalLost(Baton.LossReason.Broken);
+        }
     }
 
     public override ValueTask<AcquisitionStart> StartUpgradeAsync(bool wait, CancellationToken cancellationToken)

@@ -7,9 +7,12 @@ using Microsoft.Win32.SafeHandles;
 namespace Baton.Files;
 
 /// <summary>The kernel side of one hold: the open lock file (its own open file description) and the semaphore slot.</summary>
-internal sealed class HeldFile(SafeFileHandle fd, int slot, long size)
+internal sealed class HeldFile(SafeFileHandle fd, int slot, long size, FileIdentity identity)
 {
     public SafeFileHandle Fd { get; } = fd;
+
+    /// <summary>The file locked, as the path named it when the hold was confirmed.</summary>
+    public FileIdentity Identity { get; } = identity;
 
     /// <summary>The semaphore slot held, or -1.</summary>
     public int Slot { get; } = slot;
@@ -111,14 +114,14 @@ internal static class LockFile
                     }
                 }
 
-                var size = LinkedSize(directory, target, fd);
+                var size = LinkedSize(directory, target, fd, out var identity);
                 if (size < 0)
                 {
                     continue;
                 }
 
                 keep = true;
-                return new HeldFile(fd, slot, size);
+                return new HeldFile(fd, slot, size, identity);
             }
             finally
             {
@@ -212,7 +215,7 @@ internal static class LockFile
                 // until the file is closed (this hold's own release is not hindered by its own locks).
                 FileLocks.Unlock(fd, target.Gate, 1);
                 outcome = Outcome.Retry;
-                var size = LinkedSize(directory, target, fd);
+                var size = LinkedSize(directory, target, fd, out var identity);
                 if (size < 0)
                 {
                     continue;
@@ -220,7 +223,7 @@ internal static class LockFile
 
                 outcome = Outcome.Held;
                 record = published;
-                return new HeldFile(fd, slot, size);
+                return new HeldFile(fd, slot, size, identity);
             }
             finally
             {
@@ -240,17 +243,22 @@ internal static class LockFile
 
     /// <summary>
     /// Ends a hold: deletes the file if this was its last user (and the layout deletes files), unless a dead
-    /// holder's record is in it; otherwise removes the record. Then closes it.
+    /// holder's record is in it; otherwise removes the record. Then closes it. False when the path no longer names
+    /// the file held: someone else deleted or replaced it during the hold, so another process may have taken the
+    /// name meanwhile, and the file the path names now, which is that process's, is left alone.
     /// </summary>
-    public static void Release(FileLockDirectory directory, FileBackendOptions options, FileLockTarget target, HeldFile held, HoldRecord? record)
+    public static bool Release(FileLockDirectory directory, FileBackendOptions options, FileLockTarget target, HeldFile held, HoldRecord? record)
     {
         try
         {
+            // Before deleting by path, make sure the path still names our file: deleting another holder's file would
+            // let a third process create the name afresh and hold it too, and so on down the line.
+            var named = options.KeepsFiles || held.Fd.IsClosed || StillNamed(directory, target, held.Identity);
             // Everything in the file is ours once the whole-file lock is: nobody holds or waits, and anyone who
             // opened it meanwhile will find it unlinked after locking and start over. The records inside go with
             // it, except that a co-holder's record, dead since it is not locked, is the takeover notice of the
             // name's next holder: the file stays for that holder, who deletes it on its own release.
-            var deleted = !options.KeepsFiles && !held.Fd.IsClosed
+            var deleted = named && !options.KeepsFiles && !held.Fd.IsClosed
                 && FileLocks.TryLock(held.Fd, 0, FileLocks.ToEnd, Libc.F_WRLCK)
                 && !HoldsDeadHolder(held.Fd, record, knownSize: null)
                 && TryUnlink(directory, target);
@@ -259,10 +267,29 @@ internal static class LockFile
                 // Someone still uses the file: the record must say this hold ended cleanly before the lock goes.
                 record?.Remove();
             }
+
+            return named;
         }
         finally
         {
             held.Fd.Dispose();
+        }
+    }
+
+    /// <summary>Whether the lock file's path names <paramref name="held"/> (a statx of the path, never following a link).</summary>
+    private static unsafe bool StillNamed(FileLockDirectory directory, FileLockTarget target, FileIdentity held)
+    {
+        fixed (byte* name = target.FileNameZ)
+        {
+            try
+            {
+                return Libc.Statx(directory.Handle, name, Libc.AT_SYMLINK_NOFOLLOW, Libc.STATX_BASIC_STATS, out var named) == 0 && held.Is(named);
+            }
+            catch (ObjectDisposedException)
+            {
+                // The coordinator was disposed meanwhile and closed the directory: nothing is deleted then anyway.
+                return true;
+            }
         }
     }
 
@@ -278,7 +305,7 @@ internal static class LockFile
             long size;
             var deleted = !options.KeepsFiles
                 && FileLocks.TryLock(fd, 0, FileLocks.ToEnd, Libc.F_WRLCK)
-                && (size = LinkedSize(directory, target, fd)) >= 0
+                && (size = LinkedSize(directory, target, fd, out _)) >= 0
                 && !HoldsDeadHolder(fd, record, size)
                 && TryUnlink(directory, target);
             if (!deleted)
@@ -325,8 +352,9 @@ internal static class LockFile
     /// The re-check after locking: the size of the file when the path still names the very file the descriptor
     /// has open and it is still linked; -1 when not (a releaser deleted it). One statx of the descriptor, one of the path.
     /// </summary>
-    public static unsafe long LinkedSize(FileLockDirectory directory, FileLockTarget target, SafeFileHandle fd)
+    public static unsafe long LinkedSize(FileLockDirectory directory, FileLockTarget target, SafeFileHandle fd, out FileIdentity identity)
     {
+        identity = default;
         var empty = (byte)0;
         if (Libc.Statx(fd, &empty, Libc.AT_EMPTY_PATH, Libc.STATX_BASIC_STATS, out var opened) != 0)
         {
@@ -342,6 +370,8 @@ internal static class LockFile
         {
             return -1;
         }
+
+        identity = opened.Identity;
 
         int result;
         fixed (byte* name = target.FileNameZ)

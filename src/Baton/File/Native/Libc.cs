@@ -240,6 +240,9 @@ internal struct Statx
 
     public readonly bool IsSameFile(in Statx other) =>
         Inode == other.Inode && DeviceMajor == other.DeviceMajor && DeviceMinor == other.DeviceMinor;
+
+    /// <summary>The file's device and inode, to recognise it later by path.</summary>
+    public readonly FileIdentity Identity => new(Inode, DeviceMajor, DeviceMinor);
 }
 
 /// <summary><c>struct pollfd</c>.</summary>
@@ -268,4 +271,14 @@ internal struct SigActionStruct
     public SigSet Mask;
     public int Flags;
     public nint Restorer;
+}
+
+/// <summary>Which file a path names: its inode on its device.</summary>
+/// <param name="Inode">The inode number.</param>
+/// <param name="DeviceMajor">The device's major number.</param>
+/// <param name="DeviceMinor">The device's minor number.</param>
+internal readonly record struct FileIdentity(ulong Inode, uint DeviceMajor, uint DeviceMinor)
+{
+    /// <summary>Whether <paramref name="named"/> is this file.</summary>
+    public bool Is(in Statx named) => Inode == named.Inode && DeviceMajor == named.DeviceMajor && DeviceMinor == named.DeviceMinor;
 }
