@@ -47,12 +47,28 @@ internal sealed class FlowHolds
         }
     }
 
-    /// <summary>True when the list holds the name now.</summary>
-    public static bool Holds(FlowHolds? list, LockOrderName name)
+    /// <summary>
+    /// True when <paramref name="list"/> holds the name now through a hold that <paramref name="other"/> does not
+    /// share: two acquisitions of one flow, or of flows started from one, never wait for a hold they both have.
+    /// </summary>
+    public static bool HoldsApartFrom(FlowHolds? list, LockOrderName name, FlowHolds? other)
     {
         for (var node = list; node is not null; node = node.Next)
         {
-            if (node.Record.Name == name && node.Record.IsHeld)
+            if (node.Record.Name == name && node.Record.IsHeld && !Contains(other, node.Record))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool Contains(FlowHolds? list, HoldRecord record)
+    {
+        for (var node = list; node is not null; node = node.Next)
+        {
+            if (ReferenceEquals(node.Record, record))
             {
                 return true;
             }

@@ -54,9 +54,9 @@ internal static class WaitsForGraph
         stack.Push(start);
         while (stack.TryPop(out var at))
         {
-            // A flow waiting for a name it holds itself is left out: it cannot be told from a flow that starts a
-            // wait, releases, then awaits; that wait ends at its timeout.
-            if (at != start && FlowHolds.Holds(start.Before, at.Name))
+            // A wait is never blocked by a hold in its own flow (its own, or one its flow started with): a flow that
+            // starts waits, releases, then awaits them is not deadlocked, and cannot be told from one that is.
+            if (at != start && FlowHolds.HoldsApartFrom(start.Before, at.Name, at.Before))
             {
                 var path = new List<HoldRecord> { at };
                 for (var node = at; node != start; node = cameFrom[node])
@@ -70,7 +70,7 @@ internal static class WaitsForGraph
 
             foreach (var holder in Waiting)
             {
-                if (holder != at && holder != start && !cameFrom.ContainsKey(holder) && FlowHolds.Holds(holder.Before, at.Name))
+                if (holder != at && holder != start && !cameFrom.ContainsKey(holder) && FlowHolds.HoldsApartFrom(holder.Before, at.Name, at.Before))
                 {
                     cameFrom[holder] = at;
                     stack.Push(holder);

@@ -115,6 +115,32 @@ public sealed class DeadlockDetectorTests
         await third;
     }
 
+    [Theory]
+    [MemberData(nameof(Schemes), MemberType = typeof(OrderingBackends))]
+    public async Task OneFlow_StartsWaitsForItsOwnNameThenReleases_NoDeadlockReported(string scheme)
+    {
+        await using var coordinator = await Coordinator.ConnectAsync(NewUrl(scheme), new CoordinatorOptions { DetectDeadlocks = true });
+        var name = coordinator.CreateLock("queue");
+
+        await Flow(async () =>
+        {
+            var hold = await name.AcquireAsync(Patience);
+            var first = name.AcquireAsync(Patience);
+            var second = name.AcquireAsync(Patience);
+            await WaitForWaitersAsync(coordinator, "queue", 2);
+            await hold.DisposeAsync();
+
+            // The file backend may queue the two in either order: release whichever came first, then the other.
+            var waits = new List<Task<LockHandle>> { first.AsTask(), second.AsTask() };
+            while (waits.Count > 0)
+            {
+                var granted = await Task.WhenAny(waits);
+                waits.Remove(granted);
+                await (await granted).DisposeAsync();
+            }
+        });
+    }
+
     [Fact]
     public async Task Off_TheSameCycle_WaitsUntilTheTimeout()
     {
