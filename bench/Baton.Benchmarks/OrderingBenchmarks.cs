@@ -20,6 +20,10 @@ public class OrderingBenchmarks
     [Params("memory", "file")]
     public string Backend { get; set; } = "memory";
 
+    /// <summary>off (the default options), checker (a lock-order checker in Report mode) or detector (DetectDeadlocks).</summary>
+    [Params("off", "checker", "detector")]
+    public string Ordering { get; set; } = "off";
+
     [GlobalSetup]
     public async Task SetupAsync()
     {
@@ -30,7 +34,11 @@ public class OrderingBenchmarks
             url = "file://" + _directory;
         }
 
-        _coordinator = await Coordinator.ConnectAsync(url, new CoordinatorOptions());
+        _coordinator = await Coordinator.ConnectAsync(url, new CoordinatorOptions
+        {
+            LockOrderChecker = Ordering == "checker" ? new LockOrderChecker() : null,
+            DetectDeadlocks = Ordering == "detector",
+        });
         _lock = _coordinator.CreateLock("lock");
     }
 
