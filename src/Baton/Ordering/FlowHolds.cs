@@ -27,10 +27,10 @@ internal sealed class FlowHolds
     public static FlowHolds? CurrentWithoutFinished() => WithoutFinished(CurrentList.Value);
 
     /// <summary>Records an acquisition about to start in the current flow, whose list was <paramref name="before"/>.</summary>
-    public static HoldRecord Push(FlowHolds? before, LockOrderName name, LockMode mode, int maxCount)
+    public static HoldRecord Push(FlowHolds? before, LockOrderName name, int maxCount)
     {
         var flowId = before?.Record.FlowId ?? Interlocked.Increment(ref s_lastFlowId);
-        var record = new HoldRecord(name, mode, maxCount, flowId, before);
+        var record = new HoldRecord(name, maxCount, flowId, before);
         CurrentList.Value = new FlowHolds(record, before);
         return record;
     }

@@ -6,7 +6,7 @@ namespace Baton.Ordering;
 /// One acquisition as the flow that made it sees it: pending while it is attempted, held once granted
 /// until its handle is released (wherever that happens), ended when it failed.
 /// </summary>
-internal sealed class HoldRecord(LockOrderName name, LockMode mode, int maxCount, long flowId, FlowHolds? before)
+internal sealed class HoldRecord(LockOrderName name, int maxCount, long flowId, FlowHolds? before)
 {
     private const int Pending = 0;
     private const int Granted = 1;
@@ -17,8 +17,7 @@ internal sealed class HoldRecord(LockOrderName name, LockMode mode, int maxCount
 
     public LockOrderName Name { get; } = name;
 
-    public LockMode Mode { get; } = mode;
-
+    /// <summary>The semaphore's number of slots; 1 for locks.</summary>
     public int MaxCount { get; } = maxCount;
 
     /// <summary>What the flow had acquired when this acquisition started.</summary>

@@ -46,7 +46,7 @@ internal sealed class OrderingHooks
             Check(checker, before, name);
         }
 
-        return FlowHolds.Push(before, name, request.Mode, request.MaxCount);
+        return FlowHolds.Push(before, name, request.MaxCount);
     }
 
     private void Check(LockOrderChecker checker, FlowHolds before, LockOrderName name)
