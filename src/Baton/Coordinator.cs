@@ -19,8 +19,9 @@ public sealed class Coordinator : IAsyncDisposable
     private int _disposed;
 
     private Coordinator(
-        CoordinationBackend backend, BackendUrl url, MemberIdentity member, TimeProvider timeProvider, TimeSpan watchPollInterval, ILogger logger)
+        CoordinationBackend backend, BackendUrl url, MemberIdentity member, TimeProvider timeProvider, TimeSpan watchPollInterval, ILogger logger, CoordinatorOptions options)
     {
+        Ordering = Baton.Ordering.OrderingHooks.Create(options, url.ToString(), logger);
         WatchPollInterval = watchPollInterval;
         Backend = backend;
         Url = url;
@@ -48,6 +49,9 @@ public sealed class Coordinator : IAsyncDisposable
     internal BackendUrl Url { get; }
 
     internal ILogger Logger { get; }
+
+    /// <summary>The lock-order checker and deadlock detector; null when both are off.</summary>
+    internal Baton.Ordering.OrderingHooks? Ordering { get; }
 
     /// <summary>
     /// The backend URL used when none is given: the <c>BATON_BACKEND</c> environment variable when set,
@@ -111,7 +115,7 @@ public sealed class Coordinator : IAsyncDisposable
             throw new BackendUnavailableException($"Could not connect to {url}: {e.Message}", e);
         }
 
-        return new Coordinator(backend, url, member, options.TimeProvider, options.WatchPollInterval, loggerFactory.CreateLogger("Baton"));
+        return new Coordinator(backend, url, member, options.TimeProvider, options.WatchPollInterval, loggerFactory.CreateLogger("Baton"), options);
     }
 
     /// <summary>A leader election; the same name is the exclusive lock whose holder leads (see <see cref="LeaderElection"/>).</summary>

@@ -102,6 +102,9 @@ public abstract class LockGrant
         Volatile.Read(ref _handle)?.OnGrantLost();
     }
 
+    /// <summary>The public handle, once made.</summary>
+    internal LockHandleBase? Handle => Volatile.Read(ref _handle);
+
     /// <summary>Ties the grant to its public handle, which counts and logs a loss once (a race may report it twice).</summary>
     internal void AttachHandle(LockHandleBase handle)
     {

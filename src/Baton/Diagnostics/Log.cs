@@ -22,4 +22,10 @@ internal static partial class Log
 
     [LoggerMessage(6, LogLevel.Warning, "Watching '{Name}' on {Backend} failed; reading it again in {RetryIn}")]
     public static partial void WatchFailed(ILogger logger, string name, string backend, TimeSpan retryIn, Exception exception);
+
+    [LoggerMessage(7, LogLevel.Warning, "Potential deadlock: the lock order has a cycle {Cycle}. {Details}")]
+    public static partial void LockOrderViolated(ILogger logger, string cycle, string details);
+
+    [LoggerMessage(8, LogLevel.Warning, "Deadlock detected: {Description}")]
+    public static partial void DeadlockDetected(ILogger logger, string description);
 }

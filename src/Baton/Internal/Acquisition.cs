@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Baton.Backends;
 using Baton.Diagnostics;
+using Baton.Ordering;
 
 namespace Baton.Internal;
 
@@ -26,6 +27,10 @@ internal static class Acquisition
         cancellationToken.ThrowIfCancellationRequested();
         coordinator.ThrowIfDisposed();
         var request = new AcquisitionRequest(name, kind, mode, maxCount, timeout != TimeSpan.Zero, member ?? coordinator.Member, preparedName);
+        if (coordinator.Ordering is { } ordering)
+        {
+            return OrderedAsync(coordinator, ordering, request, timeout, cancellationToken);
+        }
 
         if (BatonTelemetry.ActivitySource.HasListeners() || BatonTelemetry.WaitTime.Enabled)
         {
@@ -68,6 +73,7 @@ internal static class Acquisition
         !cancellationToken.IsCancellationRequested
         && (timeout == Timeout.InfiniteTimeSpan || (timeout >= TimeSpan.Zero && timeout <= TimeoutValidation.MaxFinite))
         && !coordinator.IsDisposed
+        && coordinator.Ordering is null
         && !BatonTelemetry.WaitTime.Enabled
         && !BatonTelemetry.ActivitySource.HasListeners();
 
@@ -137,7 +143,8 @@ internal static class Acquisition
         TimeSpan timeout,
         CancellationToken cancellationToken,
         Task<AcquisitionStart>? alreadyStarted = null,
-        AcquisitionTicket? queued = null)
+        AcquisitionTicket? queued = null,
+        HoldRecord? detectedWaiter = null)
     {
         var startedAt = coordinator.TimeProvider.GetTimestamp();
         using var activity = BatonTelemetry.ActivitySource.StartActivity("baton.acquire", ActivityKind.Internal);
@@ -152,10 +159,31 @@ internal static class Acquisition
             var started = queued is not null ? AcquisitionStart.Queued(queued)
                 : alreadyStarted is not null ? await AwaitStartAsync(coordinator, alreadyStarted, request.Name, timeout, cancellationToken).ConfigureAwait(false)
                 : await StartAsync(coordinator, request, timeout, cancellationToken).ConfigureAwait(false);
-            grant = started.Grant ?? (started.Ticket is not { } ticket ? null
-                : timeout == Timeout.InfiniteTimeSpan && !cancellationToken.CanBeCanceled
-                    ? await ticket.Granted.ConfigureAwait(false) // Nothing can end this wait early: no withdrawal to arrange.
-                    : await WaitForTicketAsync(coordinator, ticket, request.Name, Remaining(coordinator, timeout, startedAt), cancellationToken).ConfigureAwait(false));
+            var watched = false;
+            if (detectedWaiter is not null && started.Ticket is { } queuedTicket)
+            {
+                if (WaitsForGraph.TryEnter(detectedWaiter) is { } cycle)
+                {
+                    return await RefuseDeadlockedWaitAsync(coordinator, queuedTicket, request.Name, cycle).ConfigureAwait(false);
+                }
+
+                watched = true;
+            }
+
+            try
+            {
+                grant = started.Grant ?? (started.Ticket is not { } ticket ? null
+                    : timeout == Timeout.InfiniteTimeSpan && !cancellationToken.CanBeCanceled
+                        ? await ticket.Granted.ConfigureAwait(false) // Nothing can end this wait early: no withdrawal to arrange.
+                        : await WaitForTicketAsync(coordinator, ticket, request.Name, Remaining(coordinator, timeout, startedAt), cancellationToken).ConfigureAwait(false));
+            }
+            finally
+            {
+                if (watched)
+                {
+                    WaitsForGraph.Leave(detectedWaiter!);
+                }
+            }
         }
         catch (Exception e)
         {
@@ -176,6 +204,76 @@ internal static class Acquisition
         BatonTelemetry.WaitTime.Record(coordinator.TimeProvider.GetElapsedTime(startedAt).TotalSeconds, tags);
         CountAcquired(coordinator, request, grant);
         return grant;
+    }
+
+    /// <summary>
+    /// The acquisition path with the lock-order checker or the deadlock detector on. The order check and the
+    /// record of the pending hold happen here, synchronously, in the caller's flow (see <see cref="FlowHolds"/>).
+    /// </summary>
+    private static ValueTask<LockGrant?> OrderedAsync(
+        Coordinator coordinator, OrderingHooks ordering, AcquisitionRequest request, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var hold = ordering.Begin(request, timeout);
+        ValueTask<LockGrant?> acquiring;
+        try
+        {
+            acquiring = ObservedAsync(
+                coordinator, request, timeout, cancellationToken, detectedWaiter: ordering.DetectsDeadlocks ? hold : null);
+        }
+        catch
+        {
+            hold.Complete(null);
+            throw;
+        }
+
+        if (acquiring.IsCompletedSuccessfully)
+        {
+            hold.Complete(acquiring.Result);
+            return acquiring;
+        }
+
+        return CompleteAsync(hold, acquiring);
+
+        static async ValueTask<LockGrant?> CompleteAsync(HoldRecord hold, ValueTask<LockGrant?> acquiring)
+        {
+            LockGrant? grant = null;
+            try
+            {
+                grant = await acquiring.ConfigureAwait(false);
+                return grant;
+            }
+            finally
+            {
+                hold.Complete(grant);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Withdraws a wait that would close a cycle of waiting flows and throws <see cref="DeadlockException"/>;
+    /// when the grant won the race with the withdrawal, there was no deadlock after all and the grant is kept.
+    /// </summary>
+    private static async ValueTask<LockGrant?> RefuseDeadlockedWaitAsync(
+        Coordinator coordinator, AcquisitionTicket ticket, string name, string cycle)
+    {
+        bool withdrawn;
+        try
+        {
+            withdrawn = await ticket.WithdrawAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.WithdrawFailed(coordinator.Logger, name, coordinator.BackendUrl, e);
+            withdrawn = true;
+        }
+
+        if (!withdrawn)
+        {
+            return await ticket.Granted.ConfigureAwait(false);
+        }
+
+        Log.DeadlockDetected(coordinator.Logger, cycle);
+        throw new DeadlockException(cycle);
     }
 
     /// <summary>Starts at the backend; only a start that does not complete at once is awaited as a task.</summary>
