@@ -165,7 +165,7 @@ public sealed class BackendUrl
                 first = false;
                 var eq = pair.IndexOf('=', StringComparison.Ordinal);
                 var key = eq >= 0 ? pair[..eq] : pair;
-                result.Append(IsSecretKey(key) && eq >= 0 ? key + "=***" : pair);
+                result.Append(IsSecretKey(DecodeLeniently(key)) && eq >= 0 ? key + "=***" : pair);
             }
         }
 
@@ -210,6 +210,19 @@ public sealed class BackendUrl
 
         value = TimeSpan.FromMilliseconds(Math.Round(amount * unitMilliseconds));
         return true;
+    }
+
+    /// <summary>A key as <see cref="Parse"/> reads it (<c>pass%77ord</c> is <c>password</c>), or as written when its escapes are broken.</summary>
+    private static string DecodeLeniently(string key)
+    {
+        try
+        {
+            return Uri.UnescapeDataString(key);
+        }
+        catch (UriFormatException)
+        {
+            return key;
+        }
     }
 
     private static bool IsSecretKey(string key) =>
