@@ -86,6 +86,13 @@ internal sealed record EtcdOptions(
 
     private static (string Host, int Port) ParseEndpoint(BackendUrl url, string endpoint)
     {
+        // An IPv6 address is [address] or [address]:port; any other bracket is a typo that would only fail at connect time.
+        var close = endpoint.IndexOf(']', StringComparison.Ordinal);
+        if (endpoint.LastIndexOf('[') > 0 || (endpoint.StartsWith('[') ? close < 0 || endpoint.LastIndexOf(']') != close : close >= 0))
+        {
+            throw new ArgumentException($"'{url}' has an invalid endpoint '{endpoint}': an IPv6 address is written [address]:port.", nameof(url));
+        }
+
         var colon = endpoint.LastIndexOf(':');
         var bracketed = endpoint.StartsWith('[');
         if (colon < 0 || (bracketed && colon < endpoint.IndexOf(']', StringComparison.Ordinal)))

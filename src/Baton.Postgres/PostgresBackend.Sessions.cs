@@ -218,9 +218,35 @@ internal sealed partial class PostgresBackend
     private async Task<PgSession> OpenSessionAsync(CancellationToken cancellationToken, bool installSchema = false)
     {
         var connection = _dataSource.CreateConnection();
+        var opening = connection.OpenAsync(cancellationToken);
         try
         {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await opening.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!opening.IsCompleted)
+        {
+            // Npgsql honours the token only while the socket connects: a server that accepts and then says nothing (or
+            // nonsense) holds the open until Npgsql's own 15 s timeout. Give up now; close the connection when that ends.
+            _ = opening.ContinueWith(
+                static (attempt, state) =>
+                {
+                    _ = attempt.Exception;
+                    return ((NpgsqlConnection)state!).DisposeAsync().AsTask();
+                },
+                connection,
+                CancellationToken.None,
+                TaskContinuationOptions.None,
+                TaskScheduler.Default).Unwrap();
+            throw;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        try
+        {
             if (installSchema)
             {
                 await Schema.SchemaInstaller.EnsureAsync(connection, _options, cancellationToken).ConfigureAwait(false);

@@ -83,6 +83,13 @@ internal sealed record ZooKeeperOptions(
 
     private static DnsEndPoint ParseServer(BackendUrl url, string server)
     {
+        // An IPv6 address is [address] or [address]:port; any other bracket is a typo that would only fail at connect time.
+        var close = server.IndexOf(']', StringComparison.Ordinal);
+        if (server.LastIndexOf('[') > 0 || (server.StartsWith('[') ? close < 0 || server.LastIndexOf(']') != close : close >= 0))
+        {
+            throw new ArgumentException($"'{url}' has an invalid server '{server}': an IPv6 address is written [address]:port.", nameof(url));
+        }
+
         var colon = server.LastIndexOf(':');
         var bracketed = server.StartsWith('[');
         if (colon < 0 || (bracketed && colon < server.IndexOf(']', StringComparison.Ordinal)))

@@ -106,8 +106,14 @@ public sealed class Coordinator : IAsyncDisposable
         {
             throw;
         }
-        catch (OperationCanceledException e) when (connectTimeout.IsCancellationRequested)
+        catch (Exception e) when (cancellationToken.IsCancellationRequested && e is not ArgumentException)
         {
+            // A backend's client may report the caller's cancellation as its own failure (gRPC: a "Cancelled" status).
+            throw new OperationCanceledException($"Connecting to {url} was cancelled.", e, cancellationToken);
+        }
+        catch (Exception e) when (connectTimeout.IsCancellationRequested && e is OperationCanceledException or BackendUnavailableException)
+        {
+            // Said plainly: the client's own wording of an aborted call ("cannot authenticate: Cancelled") hides the timeout.
             throw new BackendUnavailableException($"Could not connect to {url} within {options.ConnectTimeout}.", e);
         }
         catch (Exception e) when (e is not ArgumentException and not BackendUnavailableException)

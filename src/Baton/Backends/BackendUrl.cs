@@ -9,6 +9,9 @@ namespace Baton.Backends;
 /// </summary>
 public sealed class BackendUrl
 {
+    /// <summary>The longest URL accepted: far more than any host list, prefix or option needs.</summary>
+    internal const int MaxLength = 4096;
+
     private readonly string _redacted;
 
     private BackendUrl(
@@ -53,6 +56,13 @@ public sealed class BackendUrl
     public static BackendUrl Parse(string url)
     {
         ArgumentNullException.ThrowIfNull(url);
+        if (url.Length > MaxLength)
+        {
+            // Refused whole: every later message quotes the URL, and a megabyte of it in each would bury the problem.
+            throw new ArgumentException(
+                $"'{Shorten(Redact(url))}' is {url.Length:N0} characters long; a backend URL has at most {MaxLength:N0}.", nameof(url));
+        }
+
         var schemeEnd = url.IndexOf("://", StringComparison.Ordinal);
         if (schemeEnd <= 0)
         {
@@ -165,7 +175,7 @@ public sealed class BackendUrl
                 first = false;
                 var eq = pair.IndexOf('=', StringComparison.Ordinal);
                 var key = eq >= 0 ? pair[..eq] : pair;
-                result.Append(IsSecretKey(key) && eq >= 0 ? key + "=***" : pair);
+                result.Append(IsSecretKey(DecodeLeniently(key)) && eq >= 0 ? key + "=***" : pair);
             }
         }
 
@@ -210,6 +220,21 @@ public sealed class BackendUrl
 
         value = TimeSpan.FromMilliseconds(Math.Round(amount * unitMilliseconds));
         return true;
+    }
+
+    private static string Shorten(string text) => text.Length <= 60 ? text : text[..60] + "…";
+
+    /// <summary>A key as <see cref="Parse"/> reads it (<c>pass%77ord</c> is <c>password</c>), or as written when its escapes are broken.</summary>
+    private static string DecodeLeniently(string key)
+    {
+        try
+        {
+            return Uri.UnescapeDataString(key);
+        }
+        catch (UriFormatException)
+        {
+            return key;
+        }
     }
 
     private static bool IsSecretKey(string key) =>

@@ -359,6 +359,12 @@ internal sealed unsafe class FencingCounter
                 throw new IOException($"'{path}' is not a regular file; remove it.");
             }
 
+            // A second link is some other file, which the counter would overwrite.
+            if (stat.Nlink > 1)
+            {
+                throw new IOException($"'{path}' has {stat.Nlink} hard links, so it is also a file elsewhere, not the fencing counter; remove it.");
+            }
+
             Allocate(handle, stat.Size, path);
             return handle;
         }

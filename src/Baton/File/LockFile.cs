@@ -189,6 +189,9 @@ internal static class LockFile
                     continue;
                 }
 
+                // A waiting record is written before the re-check after locking: check first that the file is one
+                // of ours, and no other file's hard link, so nothing is ever written into a file planted here.
+                EnsurePlainFile(directory, target, fd);
                 published = publish(fd);
                 outcome = Outcome.Stopped;
                 if (!FileLocks.TryLock(fd, target.Gate, 1, Libc.F_WRLCK)
@@ -371,6 +374,11 @@ internal static class LockFile
             return -1;
         }
 
+        if (opened.Nlink > 1)
+        {
+            throw HardLinked(directory, target.FileName, opened.Nlink);
+        }
+
         identity = opened.Identity;
 
         int result;
@@ -453,6 +461,29 @@ internal static class LockFile
             return Libc.UnlinkAt(directory.Handle, name, 0);
         }
     }
+
+    private static unsafe void EnsurePlainFile(FileLockDirectory directory, FileLockTarget target, SafeFileHandle fd)
+    {
+        var empty = (byte)0;
+        if (Libc.Statx(fd, &empty, Libc.AT_EMPTY_PATH, Libc.STATX_BASIC_STATS, out var opened) != 0)
+        {
+            throw Libc.Error("statx");
+        }
+
+        if ((opened.Mode & Libc.S_IFMT) != Libc.S_IFREG)
+        {
+            throw NotRegular(directory, target.FileName);
+        }
+
+        if (opened.Nlink > 1)
+        {
+            throw HardLinked(directory, target.FileName, opened.Nlink);
+        }
+    }
+
+    /// <summary>Baton never links a lock file twice: a second link is someone else's file, which lock records would overwrite.</summary>
+    private static IOException HardLinked(FileLockDirectory directory, string fileName, uint links) =>
+        new($"'{Path.Combine(directory.Path, fileName)}' has {links} hard links, so it is also a file elsewhere; refusing to write lock records into it. Remove it.");
 
     private static IOException NotRegular(FileLockDirectory directory, string fileName) =>
         new($"'{Path.Combine(directory.Path, fileName)}' is not a regular file; refusing to use it as a lock file. Remove it.");
