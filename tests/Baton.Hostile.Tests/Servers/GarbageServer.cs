@@ -110,11 +110,11 @@ internal sealed class GarbageServer : IAsyncDisposable
         {
             case "redis":
                 // A bulk string of 512 MB (the most a Redis server's proto-max-bulk-len allows), then a few bytes of it.
-                // Not 2 GB: StackExchange.Redis 3.4.35 crashes the process on a length near int.MaxValue (KnownClientCrashTests).
+                // Not 2 GB: StackExchange.Redis 3.4.35 crashes the process on a length near int.MaxValue (docs/RELIABILITY.md).
                 reply = "$536870912\r\nabc"u8.ToArray();
                 break;
             case "redis-intmax":
-                // What crashes StackExchange.Redis 3.4.35 (KnownClientCrashTests).
+                // What crashes StackExchange.Redis 3.4.35 (docs/RELIABILITY.md): for checking a newer version by hand.
                 reply = "$2147483647\r\nabc"u8.ToArray();
                 break;
             case "postgres":
