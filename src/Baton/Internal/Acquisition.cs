@@ -111,19 +111,7 @@ internal static class Acquisition
             return null;
         }
 
-        bool withdrawn;
-        try
-        {
-            withdrawn = await ticket.WithdrawAsync().ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            // The backend's lease or session removes the stale queue entry.
-            Log.WithdrawFailed(coordinator.Logger, name, coordinator.BackendUrl, e);
-            withdrawn = true;
-        }
-
-        if (!withdrawn)
+        if (!await WithdrawAsync(coordinator, ticket, name).ConfigureAwait(false))
         {
             // The grant won the race with the deadline: success is success.
             return await ticket.Granted.ConfigureAwait(false);
@@ -256,24 +244,28 @@ internal static class Acquisition
     private static async ValueTask<LockGrant?> RefuseDeadlockedWaitAsync(
         Coordinator coordinator, AcquisitionTicket ticket, string name, string cycle)
     {
-        bool withdrawn;
-        try
-        {
-            withdrawn = await ticket.WithdrawAsync().ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            Log.WithdrawFailed(coordinator.Logger, name, coordinator.BackendUrl, e);
-            withdrawn = true;
-        }
-
-        if (!withdrawn)
+        if (!await WithdrawAsync(coordinator, ticket, name).ConfigureAwait(false))
         {
             return await ticket.Granted.ConfigureAwait(false);
         }
 
         Log.DeadlockDetected(coordinator.Logger, cycle);
         throw new DeadlockException(cycle);
+    }
+
+    /// <summary>Withdraws a queued wait; false when the grant came first (it is then the caller's to take).</summary>
+    private static async ValueTask<bool> WithdrawAsync(Coordinator coordinator, AcquisitionTicket ticket, string name)
+    {
+        try
+        {
+            return await ticket.WithdrawAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The backend's lease or session removes the stale queue entry.
+            Log.WithdrawFailed(coordinator.Logger, name, coordinator.BackendUrl, e);
+            return true;
+        }
     }
 
     /// <summary>Starts at the backend; only a start that does not complete at once is awaited as a task.</summary>
