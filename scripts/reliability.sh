@@ -25,7 +25,9 @@ done
 source "$state/env"
 pg="$BATON_TEST_POSTGRES_URL" redis="$BATON_TEST_REDIS_URL" etcd="$BATON_TEST_ETCD_URL" zk="$BATON_TEST_ZOOKEEPER_URL"
 
-dotnet build tests/Baton.Reliability.Runner tests/Baton.Partition.Tests -c Release --nologo -v quiet >/dev/null
+for project in tests/Baton.Reliability.Runner tests/Baton.Partition.Tests; do
+  dotnet build "$project" -c Release --nologo -v quiet >/dev/null
+done
 
 # expect: clean (no violation allowed), control (violations required), finding (a known finding: reported only).
 rows=(
