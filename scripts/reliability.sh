@@ -40,7 +40,7 @@ rows=(
   "finding|--backend file:// --fault delete --processes 4 --iterations 50"
   "clean|--backend $pg --fault none --processes 4 --iterations 100"
   "clean|--backend $pg --fault kill --processes 4 --iterations 100 --hold-ms 20 --faults 10"
-  "clean|--backend postgres://private --fault restart --processes 3 --iterations 10 --hold-ms 1000"
+  "finding|--backend postgres://private --fault restart --processes 3 --iterations 10 --hold-ms 1000"
   "clean|--backend $redis?ttl=2s --fault kill --processes 4 --iterations 60 --hold-ms 20 --faults 5"
   "clean|--backend $redis?ttl=2s --fault stop --processes 3 --iterations 30 --hold-ms 100"
   "control|--backend $redis?ttl=2s --fault stop --processes 3 --iterations 30 --fencing off --hold-ms 100 --faults 2"
