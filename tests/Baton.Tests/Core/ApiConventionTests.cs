@@ -3,22 +3,10 @@ using Xunit;
 
 namespace Baton.Tests.Core;
 
-/// <summary>STYLE.md's API rules, enforced by reflection so new types keep them.</summary>
-public sealed class ApiConventionTests
+/// <summary>STYLE.md's API rules for the core (the shared ones in the base), enforced by reflection so new types keep them.</summary>
+public sealed class ApiConventionTests : Baton.Conformance.Conventions.ApiConventionTests
 {
-    private static readonly Type[] PublicTypes = typeof(Coordinator).Assembly.GetExportedTypes();
-
-    [Fact]
-    public void PublicClasses_AreSealedStaticOrAbstractWithoutPublicConstructors()
-    {
-        var offenders = PublicTypes
-            .Where(t => t.IsClass && !t.IsSealed && !(t.IsAbstract && t.IsSealed))
-            .Where(t => !t.IsAbstract || t.GetConstructors().Length > 0)
-            .Select(t => t.FullName)
-            .ToList();
-
-        Assert.Empty(offenders);
-    }
+    protected override Assembly Assembly => typeof(Coordinator).Assembly;
 
     [Fact]
     public void Handles_HaveNoPublicConstructors()
@@ -47,21 +35,6 @@ public sealed class ApiConventionTests
     public void NoPublicTypeIsCalledLock()
     {
         Assert.DoesNotContain(PublicTypes, t => t.Name == "Lock");
-    }
-
-    [Fact]
-    public void AsyncMethods_TakeACancellationTokenLast()
-    {
-        var offenders = PublicTypes
-            .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly))
-            .Where(m => m.Name.EndsWith("Async", StringComparison.Ordinal))
-            // Ending a hold never fails and never waits for the caller's sake (rule 5): nothing to cancel.
-            .Where(m => m.Name is not ("DisposeAsync" or "ReleaseAsync" or "WithdrawAsync" or "ResignAsync" or "LeaveAsync"))
-            .Where(m => m.GetParameters() is var p && (p.Length == 0 || p[^1].ParameterType != typeof(CancellationToken)))
-            .Select(m => $"{m.DeclaringType!.Name}.{m.Name}")
-            .ToList();
-
-        Assert.Empty(offenders);
     }
 
     [Fact]
