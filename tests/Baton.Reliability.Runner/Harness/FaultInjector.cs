@@ -9,11 +9,16 @@ namespace Baton.Reliability.Harness;
 /// Injects one run's faults while its workers run: each kind bounded in count (kills, stops, restarts) or in time
 /// (deletion, starvation: until the workers finish), with its moments drawn from the run's seed.
 /// </summary>
+/// <remarks>
+/// The counted faults are spaced in sections begun, not in time: on a loaded machine a worker's start can take longer
+/// than the whole run's work, and a run must still make every fault it was asked for.
+/// </remarks>
 internal sealed class FaultInjector(
     RunSpec spec, HistoryLog history, HistoryFollower follower, WorkerPool workers, PrivateServer? server, string lockSpec)
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(5);
     private readonly Random _random = new(spec.Seed);
+    private int _beginsSeen;
 
     /// <summary>Kills, stops, restarts made; lock files deleted; stress-ng bursts.</summary>
     public int Injected { get; private set; }
@@ -56,7 +61,7 @@ internal sealed class FaultInjector(
     {
         for (var i = 0; i < spec.FaultCount; i++)
         {
-            await Task.Delay(_random.Next(100, 500), cancellationToken);
+            await LetSectionsBeginAsync(cancellationToken);
             if (await WaitForHolderAsync(cancellationToken) is not { } holder)
             {
                 return;
@@ -76,7 +81,7 @@ internal sealed class FaultInjector(
         var patience = (spec.LeaseTime * 3) + TimeSpan.FromSeconds(30);
         for (var i = 0; i < spec.FaultCount; i++)
         {
-            await Task.Delay(_random.Next(100, 500), cancellationToken);
+            await LetSectionsBeginAsync(cancellationToken);
             if (await WaitForHolderAsync(cancellationToken) is not { } holder)
             {
                 return;
@@ -104,7 +109,7 @@ internal sealed class FaultInjector(
         var server1 = server ?? throw new InvalidOperationException("A restart run needs its private server.");
         for (var i = 0; i < spec.FaultCount; i++)
         {
-            await Task.Delay(_random.Next(200, 800), cancellationToken);
+            await LetSectionsBeginAsync(cancellationToken);
             if (await WaitForHolderAsync(cancellationToken) is not { } holder)
             {
                 return;
@@ -193,6 +198,27 @@ internal sealed class FaultInjector(
                     await stress.WaitForExitAsync(CancellationToken.None);
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Waits until a seeded number of sections has begun since the last fault: between one and a share of the run's
+    /// sections small enough that every fault fits in the first half of the run.
+    /// </summary>
+    private async Task LetSectionsBeginAsync(CancellationToken cancellationToken)
+    {
+        var spacing = Math.Max(1, spec.Processes * spec.Iterations / (2 * (spec.FaultCount + 1)));
+        var target = _beginsSeen + _random.Next(1, spacing + 1);
+        while (workers.AlivePids.Count > 0)
+        {
+            follower.Poll();
+            _beginsSeen = follower.Begins;
+            if (_beginsSeen >= target)
+            {
+                return;
+            }
+
+            await Task.Delay(PollInterval, cancellationToken);
         }
     }
 

@@ -14,6 +14,9 @@ internal sealed class HistoryFollower(string path) : IDisposable
     /// <summary>Every record read so far.</summary>
     public IReadOnlyList<Record> Records => _records;
 
+    /// <summary>How many sections have begun so far.</summary>
+    public int Begins { get; private set; }
+
     /// <summary>Reads what was appended since the last call.</summary>
     public void Poll()
     {
@@ -65,6 +68,7 @@ internal sealed class HistoryFollower(string path) : IDisposable
         {
             case RecordKind.Begin:
                 _open[record.Pid] = record;
+                Begins++;
                 break;
             case RecordKind.End or RecordKind.Kill:
                 _open.Remove(record.Pid);
