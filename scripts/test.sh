@@ -73,6 +73,18 @@ for trx in "$results"/*.trx; do
   failed=$((failed + $(field failed) + $(field error) + $(field timeout) + $(field aborted)))
 done
 
+# Name each failure again just above the summary, so that the end of the log says what failed and why.
+if [ "$failed" -ne 0 ]; then
+  /usr/bin/python3 - "$results"/*.trx <<'PY'
+import sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+for path in sys.argv[1:]:
+    for result in ET.parse(path).getroot().iterfind(".//t:UnitTestResult", ns):
+        if result.get("outcome") != "Passed" and result.get("outcome") != "NotExecuted":
+            message = result.findtext(".//t:Message", default="", namespaces=ns).strip()
+            print(f"FAILED {result.get('testName')}\n  " + message[:2000].replace("\n", "\n  "))
+PY
+fi
 echo "$passed passed, $failed failed"
 if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$total" -eq 0 ]; then
   exit 1
