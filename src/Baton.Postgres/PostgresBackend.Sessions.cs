@@ -253,7 +253,7 @@ internal sealed partial class PostgresBackend
             }
 
             await Statements.HelloAsync(connection, _member, cancellationToken).ConfigureAwait(false);
-            return new PgSession(connection, connection.ProcessID, Statements);
+            return new PgSession(connection, connection.ProcessID, Statements, _watchHooks);
         }
         catch
         {
@@ -283,6 +283,14 @@ internal sealed partial class PostgresBackend
         foreach (var grant in lost)
         {
             grant.Lose(IsDisposed ? LossReason.CoordinatorDisposed : LossReason.ConnectionLost);
+        }
+    }
+
+    private bool HoldsSomething(PgSession session)
+    {
+        lock (_gate)
+        {
+            return session.Grants.Count > 0;
         }
     }
 

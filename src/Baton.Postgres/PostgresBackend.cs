@@ -23,6 +23,7 @@ internal sealed partial class PostgresBackend : CoordinationBackend
     private readonly HashSet<PgTicket> _tickets = [];
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _closing = new();
+    private readonly SessionWatchHooks _watchHooks;
     private Task _checker = Task.CompletedTask;
     private int _disposed;
 
@@ -34,6 +35,7 @@ internal sealed partial class PostgresBackend : CoordinationBackend
         _member = MemberCodec.Encode(member);
         Statements = new Statements(options.QuotedSchema, options.Keyspace);
         WaitingSessions = new SemaphoreSlim(options.MaxWaitingSessions, options.MaxWaitingSessions);
+        _watchHooks = new SessionWatchHooks(time, HoldsSomething, OnSessionBroken);
     }
 
     internal Statements Statements { get; }

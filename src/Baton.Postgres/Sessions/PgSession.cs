@@ -9,9 +9,10 @@ namespace Baton.Postgres.Sessions;
 /// One database session (one connection) of a coordinator, holding any number of advisory locks. One
 /// statement runs at a time (<see cref="RunAsync{T}"/>). The coordinator never sends a request for a name
 /// this session already holds (advisory locks are reentrant per session), and a session that waits in a
-/// blocking statement holds nothing else, so no release ever queues behind a wait.
+/// blocking statement holds nothing else, so no release ever queues behind a wait. Between statements, a session
+/// that holds something keeps a read pending (PgSession.Watch.cs), so that its end is known at once.
 /// </summary>
-internal sealed class PgSession : IAsyncDisposable
+internal sealed partial class PgSession : IAsyncDisposable
 {
     private readonly SemaphoreSlim _statement = new(1, 1);
     private readonly NpgsqlConnection _connection;
@@ -20,11 +21,13 @@ internal sealed class PgSession : IAsyncDisposable
     private volatile bool _terminated;
     private long _hotStatementSince;
 
-    public PgSession(NpgsqlConnection connection, int backendPid, Statements statements)
+    public PgSession(NpgsqlConnection connection, int backendPid, Statements statements, SessionWatchHooks watchHooks)
     {
         _connection = connection;
         BackendPid = backendPid;
         _commands = new SessionCommands(connection, statements);
+        _watchHooks = watchHooks;
+        _watchTimer = watchHooks.Time.CreateTimer(static state => ((PgSession)state!).OnWatchTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>The server process of this session (pg_backend_pid()).</summary>
@@ -48,8 +51,8 @@ internal sealed class PgSession : IAsyncDisposable
     /// </summary>
     public bool WasTerminated => _terminated;
 
-    /// <summary>True when no statement runs here at this moment.</summary>
-    public bool IsIdle => _statement.CurrentCount > 0;
+    /// <summary>True when no statement runs here at this moment (a watch is no statement: it stops for one).</summary>
+    public bool IsIdle => _statement.CurrentCount > 0 || IsWatched;
 
     /// <summary>True when nothing is held, tried or waited on here. Guarded by the backend's lock.</summary>
     public bool IsEmpty => Names.Count == 0 && !Reserved;
@@ -57,20 +60,28 @@ internal sealed class PgSession : IAsyncDisposable
     /// <summary>Runs one statement (or a few) alone on this session. A connection failure marks the session broken.</summary>
     public async Task<T> RunAsync<T>(Func<NpgsqlConnection, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
-        await _statement.WaitAsync(cancellationToken).ConfigureAwait(false);
+        Want();
         try
         {
-            ObjectDisposedException.ThrowIf(IsBroken, this);
-            return await work(_connection, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (IsConnectionFailure(e))
-        {
-            MarkBroken(e);
-            throw;
+            await _statement.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                ObjectDisposedException.ThrowIf(IsBroken, this);
+                return await work(_connection, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (IsConnectionFailure(e))
+            {
+                MarkBroken(e);
+                throw;
+            }
+            finally
+            {
+                _statement.Release();
+            }
         }
         finally
         {
-            _statement.Release();
+            Unwant();
         }
     }
 
@@ -83,10 +94,12 @@ internal sealed class PgSession : IAsyncDisposable
     /// </summary>
     public async Task EnterAsync()
     {
+        Want();
         await _statement.WaitAsync().ConfigureAwait(false);
         if (IsBroken)
         {
             _statement.Release();
+            Unwant();
             throw new ObjectDisposedException(nameof(PgSession), "The session's connection failed.");
         }
 
@@ -98,6 +111,7 @@ internal sealed class PgSession : IAsyncDisposable
     {
         Volatile.Write(ref _hotStatementSince, 0);
         _statement.Release();
+        Unwant();
     }
 
     /// <summary>After a statement failed: marks the session broken when the connection did; returns whether it is broken.</summary>
@@ -112,7 +126,8 @@ internal sealed class PgSession : IAsyncDisposable
     }
 
     /// <summary>
-    /// Checks the connection when no statement runs; false when it failed or did not answer within
+    /// Checks the connection when no statement runs (stopping its watch for the moment: on a silent network the watch's
+    /// read would wait for ever); false when it failed or did not answer within
     /// <paramref name="timeout"/>. A busy session counts as alive, unless it holds something
     /// (<paramref name="holds"/>) and a statement of the hot path (<see cref="EnterAsync"/>: a try or a release,
     /// which the server answers at once) has gone unanswered for longer than <paramref name="timeout"/>: on a silent
@@ -126,8 +141,10 @@ internal sealed class PgSession : IAsyncDisposable
             return false;
         }
 
-        if (!await _statement.WaitAsync(0).ConfigureAwait(false))
+        var watched = Want();
+        if (!await _statement.WaitAsync(watched ? timeout : TimeSpan.Zero).ConfigureAwait(false))
         {
+            Unwant();
             var since = Volatile.Read(ref _hotStatementSince);
             if (holds && since != 0 && Stopwatch.GetElapsedTime(since) > timeout)
             {
@@ -169,6 +186,7 @@ internal sealed class PgSession : IAsyncDisposable
         finally
         {
             _statement.Release();
+            Unwant();
         }
     }
 
@@ -187,6 +205,8 @@ internal sealed class PgSession : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         MarkBroken();
+        Want();
+        await _watchTimer.DisposeAsync().ConfigureAwait(false);
 
         // Let a statement in flight (a cancelled wait, a release) finish first: a connection is not closed under a running command.
         var idle = await _statement.WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);

@@ -38,9 +38,15 @@ internal sealed class PrivateServer : IAsyncDisposable
     /// <summary>Stops the server (fast shutdown, or an immediate one, which recovers like a crash) and starts it again on the same port.</summary>
     public async Task RestartAsync(bool crash = false)
     {
-        await RunScriptAsync("stop", _directory, _port, crash ? "immediate" : "fast");
-        await RunScriptAsync("start", _directory, _port);
+        await StopAsync(crash);
+        await StartAgainAsync();
     }
+
+    /// <summary>Stops the server: a fast shutdown, or an immediate one, which recovers like a crash when started again.</summary>
+    public Task StopAsync(bool crash) => RunScriptAsync("stop", _directory, _port, crash ? "immediate" : "fast");
+
+    /// <summary>Starts the stopped server again on the same port.</summary>
+    public Task StartAgainAsync() => RunScriptAsync("start", _directory, _port);
 
     public async ValueTask DisposeAsync()
     {
