@@ -11,7 +11,12 @@
  *            statx(dirfd, ".fencing", AT_SYMLINK_NOFOLLOW)  the mapped fencing counter is still the file
  *                                                     the path names (then an atomic add on the mapping)
  *            pwrite(record, offset 0)                 the holder's record (--record-bytes, default 160)
- *   release  fcntl(F_OFD_SETLK, F_WRLCK, whole file)  the probe: nobody else holds or waits
+ *            fcntl(guard, F_OFD_SETLK, F_WRLCK, 1 byte)  the name's byte of .guard (a file never deleted),
+ *                                                     which keeps a newcomer out if the lock file is deleted
+ *                                                     from outside during the hold
+ *   release  fcntl(guard, F_OFD_SETLK, F_UNLCK, 1 byte)
+ *            statx(dirfd, name, AT_SYMLINK_NOFOLLOW)  the path still names the file held (else it is left alone)
+ *            fcntl(F_OFD_SETLK, F_WRLCK, whole file)  the probe: nobody else holds or waits
  *            unlinkat(dirfd, name)                    (probe failed instead: pwrite of 1 byte, clearing the record)
  *            close
  *
@@ -42,6 +47,17 @@ static int range(int fd, int cmd, short type, off_t start, off_t len)
 }
 
 static int busy(void) { return errno == EAGAIN || errno == EACCES; }
+
+/* The guard file's descriptor (opened once, as Baton keeps its own) and the name's byte in it (Baton: from a hash). */
+static int guard_fd = -1;
+static const off_t guard_offset = (off_t)1 << 40;
+
+static int guard(int dirfd)
+{
+    if (guard_fd < 0 && (guard_fd = openat(dirfd, ".guard", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0660)) < 0)
+        die("open .guard");
+    return guard_fd;
+}
 
 static int linked(int dirfd, const char *name, int fd)
 {
@@ -88,6 +104,8 @@ int baton_acquire(int dirfd, const char *name, int blocking, int record_bytes)
         (void)statx(dirfd, ".fencing", AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &counter);
         if (pwrite(fd, record, (size_t)record_bytes, 0) != record_bytes)
             die("pwrite");
+        if (range(guard(dirfd), blocking ? F_OFD_SETLKW : F_OFD_SETLK, F_WRLCK, guard_offset, 1) != 0)
+            die("lock the guard byte");
         return fd;
     }
 }
@@ -95,6 +113,10 @@ int baton_acquire(int dirfd, const char *name, int blocking, int record_bytes)
 void baton_release(int dirfd, const char *name, int fd)
 {
     static const char empty = 0;
+    struct statx named;
+    if (range(guard(dirfd), F_OFD_SETLK, F_UNLCK, guard_offset, 1) != 0)
+        die("unlock the guard byte");
+    (void)statx(dirfd, name, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &named);
     if (range(fd, F_OFD_SETLK, F_WRLCK, 0, 0) == 0) {
         if (unlinkat(dirfd, name, 0) != 0)
             die("unlink");

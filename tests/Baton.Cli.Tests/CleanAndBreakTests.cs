@@ -48,7 +48,7 @@ public sealed class CleanAndBreakTests : IDisposable
         Assert.Contains($"removed {file} (lock 'nightly job'), ", output, StringComparison.Ordinal);
         Assert.Contains("1 file(s) removed.", output, StringComparison.Ordinal);
         Assert.False(File.Exists(file));
-        Assert.Equal([".fencing"], Directory.GetFileSystemEntries(_locks.Path).Select(Path.GetFileName));
+        Assert.Equal([".fencing", ".guard"], Directory.GetFileSystemEntries(_locks.Path).Select(Path.GetFileName));
     }
 
     [Fact]

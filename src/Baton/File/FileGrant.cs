@@ -85,8 +85,18 @@ internal sealed class FileGrant : LockGrant
             var holdsGate = FileLocks.TryLock(_held.Fd, _target.Gate, 1, Libc.F_WRLCK);
             if (FileLocks.TryLock(_held.Fd, _target.Main, 1, Libc.F_WRLCK))
             {
-                CompleteUpgrade(holdsGate);
-                return new(AcquisitionStart.Granted(this));
+                if (_held.Guard is null || _held.Guard.TryConvert(LockMode.Exclusive))
+                {
+                    CompleteUpgrade(holdsGate);
+                    return new(AcquisitionStart.Granted(this));
+                }
+
+                // A reader of a file deleted from outside still shares the guard byte: the queued upgrade waits for it
+                // (its wait for the main byte returns at once); a try gives the main byte back.
+                if (!wait)
+                {
+                    _ = FileLocks.TryLock(_held.Fd, _target.Main, 1, Libc.F_RDLCK);
+                }
             }
 
             if (!wait)
@@ -119,7 +129,7 @@ internal sealed class FileGrant : LockGrant
             var converted = _target.UsesFlock
                 ? FileLocks.TryFlock(_held.Fd, Libc.LOCK_SH)
                 : FileLocks.TryLock(_held.Fd, _target.Main, 1, Libc.F_RDLCK);
-            if (!converted)
+            if (!converted || !(_held.Guard?.TryConvert(LockMode.Shared) ?? true))
             {
                 throw new IOException($"The kernel refused to downgrade '{_target.Name}' in place.");
             }
@@ -202,6 +212,7 @@ internal sealed class FileGrant : LockGrant
 
         // The record's lock goes first, so whoever gets the lock next finds the record dead.
         _record.Abandon(endedAt.UtcTicks);
+        _held.Guard?.Release();
         _held.Fd.Dispose();
         SignalLost(Baton.LossReason.CoordinatorDisposed);
     }

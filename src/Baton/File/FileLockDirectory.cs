@@ -29,6 +29,12 @@ internal sealed class FileLockDirectory : IDisposable
 
     public SafeFileHandle Handle { get; }
 
+    /// <summary>The guard file's locks of this directory's holds (<see cref="Guard.NameGuard"/>), opened on first use.</summary>
+    public Guard.NameGuard Guard => Volatile.Read(ref _guard) ?? CreateGuard();
+
+    private readonly Lock _guardGate = new();
+    private Guard.NameGuard? _guard;
+
     public static FileLockDirectory Open(string path)
     {
         if (!System.IO.Path.IsPathFullyQualified(path))
@@ -77,7 +83,29 @@ internal sealed class FileLockDirectory : IDisposable
         }
     }
 
-    public void Dispose() => Handle.Dispose();
+    private Guard.NameGuard CreateGuard()
+    {
+        lock (_guardGate)
+        {
+            ObjectDisposedException.ThrowIf(Handle.IsClosed, typeof(Coordinator));
+            if (_guard is null)
+            {
+                Volatile.Write(ref _guard, new Guard.NameGuard(this));
+            }
+
+            return _guard!;
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_guardGate)
+        {
+            _guard?.Dispose();
+        }
+
+        Handle.Dispose();
+    }
 
     private static void Check(string path, SafeFileHandle handle)
     {

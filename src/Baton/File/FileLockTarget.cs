@@ -49,6 +49,11 @@ internal sealed class FileLockTarget(LockKind kind, string name, string fileName
     /// <summary>What this name's presence record file names start with: the escaped name and the kind.</summary>
     public string RecordPrefix { get; } = recordPrefix;
 
+    /// <summary>Where this name's bytes start in the guard file (<see cref="Guard.NameGuard"/>), computed on first use.</summary>
+    public long GuardBase => _guardBase ??= Guard.NameGuard.BaseOf(Kind, Name);
+
+    private long? _guardBase;
+
     /// <summary>The main byte is a flock(2) lock (only for locks with <c>api=flock</c>).</summary>
     public bool UsesFlock { get; } = useFlock;
 

@@ -22,6 +22,8 @@ internal sealed class FileUpgradeTicket(FileGrant grant, bool holdsGate) : Threa
             record = backend.PublishWaiting(grant.Held.Fd, target, request, grant.Record);
             if (!thread.Block(() => FileLocks.LockWait(grant.Held.Fd, target.Main, 1, Libc.F_WRLCK), out var result, out var errno))
             {
+                // Still shared, unless the main byte was converted before a wait for the guard (then it goes back).
+                _ = FileLocks.TryLock(grant.Held.Fd, target.Main, 1, Libc.F_RDLCK);
                 return null;
             }
 
@@ -30,12 +32,29 @@ internal sealed class FileUpgradeTicket(FileGrant grant, bool holdsGate) : Threa
                 throw Libc.Error("fcntl(F_OFD_SETLKW) upgrading", errno);
             }
 
+            // Free at once unless a reader of a file of the name deleted from outside still shares the guard byte.
+            if (grant.Held.Guard is { } guard && !guard.TryConvert(LockMode.Exclusive))
+            {
+                if (!thread.Block(() => guard.ConvertWait(LockMode.Exclusive), out result, out errno))
+                {
+                    _ = FileLocks.TryLock(grant.Held.Fd, target.Main, 1, Libc.F_RDLCK);
+                    return null;
+                }
+
+                if (result != 0)
+                {
+                    _ = FileLocks.TryLock(grant.Held.Fd, target.Main, 1, Libc.F_RDLCK);
+                    throw Libc.Error("fcntl(F_OFD_SETLKW) upgrading the guard", errno);
+                }
+            }
+
             record.Discard();
             record = null;
             if (!thread.TryCommit())
             {
                 // Withdrawn just as the kernel granted it: back to the shared hold the caller keeps.
                 _ = FileLocks.TryLock(grant.Held.Fd, target.Main, 1, Libc.F_RDLCK);
+                _ = grant.Held.Guard?.TryConvert(LockMode.Shared);
                 return null;
             }
 

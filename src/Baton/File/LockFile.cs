@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Baton.Files.Guard;
 using Baton.Files.Native;
 using Baton.Files.Presence;
 using Baton.Files.Records;
@@ -19,6 +20,9 @@ internal sealed class HeldFile(SafeFileHandle fd, int slot, long size, FileIdent
 
     /// <summary>The file's size when the hold was confirmed: 0 means a fresh file, with no record of anyone to look at.</summary>
     public long Size { get; } = size;
+
+    /// <summary>The hold's byte of the guard file; null where there is none (<c>mode=table</c>, groups).</summary>
+    public GuardHold? Guard { get; init; }
 }
 
 /// <summary>
@@ -121,7 +125,19 @@ internal static class LockFile
                 }
 
                 keep = true;
-                return new HeldFile(fd, slot, size, identity);
+                if (!Guarded(options, target))
+                {
+                    return new HeldFile(fd, slot, size, identity);
+                }
+
+                if (directory.Guard.TryTake(target, slot, mode) is { } guard)
+                {
+                    return new HeldFile(fd, slot, size, identity) { Guard = guard };
+                }
+
+                // The holder of a file deleted from outside still holds the name: busy, as it is.
+                Release(directory, options, target, new HeldFile(fd, slot, size, identity), record: null);
+                return null;
             }
             finally
             {
@@ -224,9 +240,22 @@ internal static class LockFile
                     continue;
                 }
 
+                GuardHold? guard = null;
+                if (Guarded(options, target))
+                {
+                    // Free at once unless a file of the name was deleted from outside while held: then its holder has
+                    // it, and this wait goes on until that hold ends.
+                    outcome = Outcome.Stopped;
+                    guard = directory.Guard.Take(target, slot, mode, waiting);
+                    if (guard is null)
+                    {
+                        return null;
+                    }
+                }
+
                 outcome = Outcome.Held;
                 record = published;
-                return new HeldFile(fd, slot, size, identity);
+                return new HeldFile(fd, slot, size, identity) { Guard = guard };
             }
             finally
             {
@@ -254,6 +283,9 @@ internal static class LockFile
     {
         try
         {
+            // The guard first: the name's own lock still excludes everyone who opened this file.
+            held.Guard?.Release();
+
             // Before deleting by path, make sure the path still names our file: deleting another holder's file would
             // let a third process create the name afresh and hold it too, and so on down the line.
             var named = options.KeepsFiles || held.Fd.IsClosed || StillNamed(directory, target, held.Identity);
@@ -278,6 +310,13 @@ internal static class LockFile
             held.Fd.Dispose();
         }
     }
+
+    /// <summary>
+    /// Whether holds of the target also take a guard byte: not in <c>mode=table</c>, whose one file is never deleted
+    /// and is its own guard, nor for groups, whose members all share.
+    /// </summary>
+    public static bool Guarded(FileBackendOptions options, FileLockTarget target) =>
+        options.Layout != FileLayout.Table && target.Kind != LockKind.Group;
 
     /// <summary>Whether the lock file's path names <paramref name="held"/> (a statx of the path, never following a link).</summary>
     private static unsafe bool StillNamed(FileLockDirectory directory, FileLockTarget target, FileIdentity held)
@@ -462,7 +501,7 @@ internal static class LockFile
         }
     }
 
-    private static unsafe void EnsurePlainFile(FileLockDirectory directory, FileLockTarget target, SafeFileHandle fd)
+    internal static unsafe void EnsurePlainFile(FileLockDirectory directory, FileLockTarget target, SafeFileHandle fd)
     {
         var empty = (byte)0;
         if (Libc.Statx(fd, &empty, Libc.AT_EMPTY_PATH, Libc.STATX_BASIC_STATS, out var opened) != 0)

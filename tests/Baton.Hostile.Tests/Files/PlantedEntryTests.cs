@@ -26,6 +26,7 @@ public sealed class PlantedEntryTests
         { "?mode=table", ".table", "lock" },
         { "?layout=oslo&prefix=svc-", "svc-planted", "lock" },
         { string.Empty, ".fencing", "lock" },
+        { string.Empty, ".guard", "lock" },
     };
 
     [Theory]

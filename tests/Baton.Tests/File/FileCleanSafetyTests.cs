@@ -1,4 +1,5 @@
 using Baton.Files;
+using Baton.Files.Guard;
 using Baton.Files.Native;
 using Baton.Files.Presence;
 using Microsoft.Extensions.Time.Testing;
@@ -25,7 +26,7 @@ public sealed class FileCleanSafetyTests
 
         Assert.Equal((Path.Combine(directory, "job.lock"), "job", false, null), (reported.Path, reported.Name, reported.Removed, reported.SkipReason));
         Assert.True(reported.SizeBytes > 0, "The abandoned holder's record is inside the file.");
-        Assert.Equal([FencingCounter.FileName, "job.lock"], FileCleanTests.Entries(directory));
+        Assert.Equal([FencingCounter.FileName, NameGuard.FileName, "job.lock"], FileCleanTests.Entries(directory));
 
         // The dry run took the file's locks and dropped them: the name is free, and its record is untouched.
         await using var next = await coordinator.CreateLock("job").TryAcquireAsync();
@@ -59,7 +60,7 @@ public sealed class FileCleanSafetyTests
             Assert.All(await later.CleanAsync(TimeSpan.FromHours(1)), static f => Assert.True(f.Removed && f.Age > TimeSpan.FromHours(2)));
         }
 
-        Assert.Equal([FencingCounter.FileName], FileCleanTests.Entries(directory));
+        Assert.Equal([FencingCounter.FileName, NameGuard.FileName], FileCleanTests.Entries(directory));
     }
 
     [Fact]
@@ -88,7 +89,7 @@ public sealed class FileCleanSafetyTests
         Assert.DoesNotContain(cleaned, static f => Path.GetFileName(f.Path) == FencingCounter.FileName);
         Assert.Equal("not Baton's", await System.IO.File.ReadAllTextAsync(outside));
         Assert.Equal(
-            [FencingCounter.FileName, "evil.lock", "notes.txt", "sub.lock", "svc-config", "svc-dangling"],
+            [FencingCounter.FileName, NameGuard.FileName, "evil.lock", "notes.txt", "sub.lock", "svc-config", "svc-dangling"],
             FileCleanTests.Entries(directory));
     }
 

@@ -1,5 +1,6 @@
 using Baton.Conformance.CrossProcess;
 using Baton.Files;
+using Baton.Files.Guard;
 using Xunit;
 
 namespace Baton.Tests.Files;
@@ -50,7 +51,8 @@ public sealed class FileCleanTests
         Assert.Equal(Path.Combine(directory, lockFile), lockEntry.Path);
         Assert.Equal(query.Length == 0 || query.Contains("flock", StringComparison.Ordinal) ? "jobs/nightly" : null, lockEntry.Name);
         Assert.Subset(new HashSet<string?> { "jobs/nightly", "pool", "held-here", null }, cleaned.Select(static f => f.Name).ToHashSet());
-        Assert.Equal([FencingCounter.FileName], Entries(directory));
+        string[] kept = lockFile == FileLockTarget.TableFileName ? [FencingCounter.FileName] : [FencingCounter.FileName, NameGuard.FileName];
+        Assert.Equal(kept, Entries(directory));
 
         // The crashed holder's record went with the clean: the operator has dealt with the crash.
         await using var next = await coordinator.CreateLock("jobs/nightly").AcquireAsync(Patience);

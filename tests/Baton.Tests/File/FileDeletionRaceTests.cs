@@ -1,5 +1,6 @@
 using Baton.Conformance.CrossProcess;
 using Baton.Files;
+using Baton.Files.Guard;
 using Xunit;
 
 namespace Baton.Tests.Files;
@@ -71,7 +72,7 @@ public sealed class FileDeletionRaceTests
         Assert.Equal(450, grants.Count);
         Assert.Equal(grants.Order(), grants);
         Assert.Equal(grants.Count, grants.Distinct().Count());
-        Assert.Equal([FencingCounter.FileName], Directory.GetFileSystemEntries(directory).Select(Path.GetFileName));
+        Assert.Equal([FencingCounter.FileName, NameGuard.FileName], Directory.GetFileSystemEntries(directory).Select(Path.GetFileName));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Baton.Files;
+using Baton.Files.Guard;
 using Xunit;
 
 namespace Baton.Tests.Files;
@@ -36,7 +37,7 @@ public sealed class FileLayoutTests : IAsyncLifetime
             await slot.DisposeAsync();
         }
 
-        Assert.Equal([FencingCounter.FileName], Entries());
+        Assert.Equal([FencingCounter.FileName, NameGuard.FileName], Entries());
         Assert.Empty(await _coordinator.ListLocksAsync());
     }
 
@@ -76,7 +77,7 @@ public sealed class FileLayoutTests : IAsyncLifetime
         }
 
         Assert.Equal([_directory], Directory.GetFileSystemEntries(parent));
-        Assert.Equal([FencingCounter.FileName], Entries());
+        Assert.Equal([FencingCounter.FileName, NameGuard.FileName], Entries());
     }
 
     [Fact]
@@ -109,7 +110,7 @@ public sealed class FileLayoutTests : IAsyncLifetime
                 previous = handle.FencingToken;
             }
 
-            Assert.Equal([FencingCounter.FileName], Entries());
+            Assert.Equal([FencingCounter.FileName, NameGuard.FileName], Entries());
         }
 
         await using var fresh = await Coordinator.ConnectAsync("file://" + _directory);

@@ -1,5 +1,6 @@
 using Baton.Conformance.CrossProcess;
 using Baton.Files;
+using Baton.Files.Guard;
 using Xunit;
 
 namespace Baton.Tests.Files;
@@ -114,7 +115,7 @@ public sealed class FileRecordTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
         await again.DisposeAsync();
 
-        Assert.Equal([FencingCounter.FileName], Directory.GetFileSystemEntries(directory).Select(Path.GetFileName));
+        Assert.Equal([FencingCounter.FileName, NameGuard.FileName], Directory.GetFileSystemEntries(directory).Select(Path.GetFileName));
     }
 
     private static async Task<LockInfo> WaitForAsync(Coordinator coordinator, Func<LockInfo, bool> condition)

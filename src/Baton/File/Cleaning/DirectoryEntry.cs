@@ -31,12 +31,13 @@ internal enum EntryKind
 internal readonly record struct DirectoryEntry(string FileName, EntryKind Kind, string? Name)
 {
     /// <summary>
-    /// Classifies an entry; null for the fencing counter, which is never examined: removing it would let tokens
-    /// restart (from the wall clock, but not above tokens drawn faster than one a microsecond).
+    /// Classifies an entry; null for the fencing counter and the guard file, which are never examined: removing the
+    /// counter would let tokens restart (from the wall clock, but not above tokens drawn faster than one a
+    /// microsecond), and removing the guard would let a newcomer in beside the holder of a lock file deleted from outside.
     /// </summary>
     public static DirectoryEntry? Classify(string fileName, FileBackendOptions options)
     {
-        if (fileName is FencingCounter.FileName or "." or "..")
+        if (fileName is FencingCounter.FileName or Guard.NameGuard.FileName or "." or "..")
         {
             return null;
         }
