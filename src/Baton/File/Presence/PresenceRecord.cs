@@ -38,7 +38,10 @@ internal sealed class PresenceRecord : HoldRecord
 
     public static PresenceRecord Create(FileLockDirectory directory, FileLockTarget target, RecordData data)
     {
-        while (true)
+        // A temporary file deleted from outside before its rename (an rm of the directory's files) is written again,
+        // a few times: deleting it tells nothing about the lock, and the acquisition should not fail for it.
+        const int Attempts = 8;
+        for (var attempt = 1; ; attempt++)
         {
             var unique = $"{target.RecordPrefix}{Environment.ProcessId}-{Random.Shared.NextInt64(long.MaxValue):x}";
             var temporary = unique + TemporarySuffix;
@@ -64,7 +67,14 @@ internal sealed class PresenceRecord : HoldRecord
                 Write(handle, data);
                 if (Libc.RenameAt(directory.Handle, temporary, directory.Handle, unique + Suffix) != 0)
                 {
-                    throw Libc.Error($"Cannot publish the presence record '{unique}{Suffix}'");
+                    var errno = Marshal.GetLastPInvokeError();
+                    if (errno == Libc.ENOENT && attempt < Attempts)
+                    {
+                        handle.Dispose();
+                        continue;
+                    }
+
+                    throw Libc.Error($"Cannot publish the presence record '{unique}{Suffix}'", errno);
                 }
 
                 return new PresenceRecord(directory, handle, unique + Suffix, data);
