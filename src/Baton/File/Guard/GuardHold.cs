@@ -3,19 +3,12 @@ using Baton.Files.Native;
 namespace Baton.Files.Guard;
 
 /// <summary>A hold's byte of the guard file (see <see cref="NameGuard"/>): converted with the hold's mode, released just before it.</summary>
-internal sealed class GuardHold
+internal sealed class GuardHold(NameGuard guard, GuardDescriptor descriptor, long offset)
 {
-    private readonly NameGuard _guard;
-    private readonly GuardDescriptor _descriptor;
-    private readonly long _offset;
+    private readonly NameGuard _guard = guard;
+    private readonly GuardDescriptor _descriptor = descriptor;
+    private readonly long _offset = offset;
     private int _released;
-
-    public GuardHold(NameGuard guard, GuardDescriptor descriptor, long offset)
-    {
-        _guard = guard;
-        _descriptor = descriptor;
-        _offset = offset;
-    }
 
     /// <summary>Converts the byte in place without waiting (a downgrade always succeeds); false when another hold conflicts.</summary>
     public bool TryConvert(LockMode mode) => !_descriptor.Fd.IsClosed && FileLocks.TryLock(_descriptor.Fd, _offset, 1, NameGuard.TypeOf(mode));
