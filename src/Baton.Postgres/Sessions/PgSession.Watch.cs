@@ -45,12 +45,17 @@ internal sealed partial class PgSession
     {
         Interlocked.Increment(ref _demand);
         _watchTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        CancellationTokenSource? running;
         lock (_watchGate)
         {
-            // The watch ends on its own thread (it yields), so cancelling here never runs it inline under the lock.
-            _watchStop?.Cancel();
-            return _watchStop is not null;
+            running = _watchStop;
         }
+
+        // Outside the lock: the watch may end inline in this call, on this thread, and give the statement slot back at
+        // once (a hop through the thread pool would cost up to a second when the pool is busy). A watch that ended
+        // meanwhile leaves its source cancelled and alone, never disposed, so a late cancel does nothing.
+        running?.Cancel();
+        return running is not null;
     }
 
     /// <summary>A statement is done with the session: when none is left, the watch may start after its delay.</summary>
@@ -94,24 +99,31 @@ internal sealed partial class PgSession
             while (!stop.IsCancellationRequested)
             {
                 // Nothing is listened for, so a read returns only when the server says something: almost always that it
-                // ends the session. ForceYielding: the rest never runs inline in Want()'s cancel.
+                // ends the session.
                 var read = _connection.WaitAsync(stop.Token);
-                await read.ConfigureAwait(ConfigureAwaitOptions.ForceYielding | ConfigureAwaitOptions.SuppressThrowing);
+                await read.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                // A failure first, even when a statement stopped the watch meanwhile: what the server said (a
+                // termination by a break, 57P01) is read once, here, and must reach the holds' loss reason.
                 if (read.IsFaulted)
                 {
                     failure = read.Exception.InnerException ?? read.Exception;
                     break;
                 }
 
-                if (read.IsCanceled)
+                if (read.IsCanceled || stop.IsCancellationRequested)
                 {
                     break;
                 }
             }
         }
-        catch (Exception e) when (e is Npgsql.NpgsqlException or IOException or InvalidOperationException or ObjectDisposedException)
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            // Thrown before the read started: the connection is closed or broken.
+            // Stopped before the read started.
+        }
+        catch (Exception e)
+        {
+            // Thrown before the read started (a closed or broken connection), or anything else: the statement slot
+            // must come back whatever happened, and a session that cannot be watched is not trusted with its locks.
             failure = e;
         }
         finally
@@ -120,8 +132,6 @@ internal sealed partial class PgSession
             {
                 _watchStop = null;
             }
-
-            stop.Dispose();
         }
 
         if (failure is null)
@@ -130,7 +140,6 @@ internal sealed partial class PgSession
             return;
         }
 
-        // Whatever made the read fail, the session can no longer be trusted with its locks.
         var first = MarkBroken(failure);
         _statement.Release();
         if (first)
