@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every row of docs/RELIABILITY.md's results: the long runs of the reliability harness, one after
-# another (about 10 minutes on 2 cores), then the network partition cases. Prints the markdown rows.
+# another (about 11 minutes on 2 cores), then the network partition cases. Prints the markdown rows.
 #
 #   ./scripts/reliability.sh              every row, seed 11 (the report's)
 #   ./scripts/reliability.sh --seed 42    the same rows with another seed
@@ -53,10 +53,12 @@ rows=(
   "clean|--backend $etcd?ttl=2s --fault kill --processes 4 --iterations 60 --hold-ms 20 --faults 5"
   "clean|--backend $etcd?ttl=2s --fault stop --processes 3 --iterations 30 --hold-ms 100"
   "clean|--backend etcd://private?ttl=2s --fault restart --processes 3 --iterations 10 --hold-ms 1000"
+  "clean|--backend etcd://private?ttl=2s --fault leader-kill --processes 3 --iterations 10 --hold-ms 1000"
   "clean|--backend $etcd?ttl=2s --fault starve --processes 4 --iterations 100 --hold-ms 20 --starve-seconds 15"
   "clean|--backend $zk?ttl=2s --fault kill --processes 4 --iterations 60 --hold-ms 20 --faults 5"
   "clean|--backend $zk?ttl=2s --fault stop --processes 3 --iterations 30 --hold-ms 100"
   "clean|--backend zookeeper://private?ttl=2s --fault restart --processes 3 --iterations 10 --hold-ms 1000"
+  "clean|--backend zookeeper://private?ttl=2s --fault leader-kill --processes 3 --iterations 10 --hold-ms 1000"
   "clean|--backend $zk?ttl=2s --fault starve --processes 4 --iterations 100 --hold-ms 20 --starve-seconds 15"
 )
 

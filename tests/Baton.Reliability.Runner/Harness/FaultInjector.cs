@@ -14,13 +14,16 @@ namespace Baton.Reliability.Harness;
 /// than the whole run's work, and a run must still make every fault it was asked for.
 /// </remarks>
 internal sealed class FaultInjector(
-    RunSpec spec, HistoryLog history, HistoryFollower follower, WorkerPool workers, PrivateServer? server, string lockSpec)
+    RunSpec spec, HistoryLog history, HistoryFollower follower, WorkerPool workers, PrivateServers servers, string lockSpec)
 {
+    /// <summary>The detail of the <see cref="RecordKind.Restart"/> record of a leader kill.</summary>
+    public const string LeaderDetail = "leader";
+
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(5);
     private readonly Random _random = new(spec.Seed);
     private int _beginsSeen;
 
-    /// <summary>Kills, stops, restarts made; lock files deleted; stress-ng bursts.</summary>
+    /// <summary>Kills, stops, restarts, leader kills made; lock files deleted; stress-ng bursts.</summary>
     public int Injected { get; private set; }
 
     /// <summary>Injects faults until their count is reached, the workers are done, or <paramref name="cancellationToken"/> fires.</summary>
@@ -47,6 +50,9 @@ internal sealed class FaultInjector(
                     break;
                 case FaultKind.Starve:
                     await StarveAsync(cancellationToken);
+                    break;
+                case FaultKind.LeaderKill:
+                    await KillLeadersAsync(cancellationToken);
                     break;
             }
         }
@@ -106,7 +112,7 @@ internal sealed class FaultInjector(
     /// <summary>Crashes the private server while a section is open, starts it again, and waits for the next section.</summary>
     private async Task RestartServerAsync(CancellationToken cancellationToken)
     {
-        var server1 = server ?? throw new InvalidOperationException("A restart run needs its private server.");
+        var server = servers.Server ?? throw new InvalidOperationException("A restart run needs its private server.");
         for (var i = 0; i < spec.FaultCount; i++)
         {
             await LetSectionsBeginAsync(cancellationToken);
@@ -117,9 +123,36 @@ internal sealed class FaultInjector(
 
             var restarted = MonotonicClock.Nanoseconds;
             history.Append(new Record(RecordKind.Restart, holder.Pid, -1, Record.NoToken, restarted));
-            await server1.RestartAsync();
+            await server.RestartAsync();
             Injected++;
             await WaitForAsync(r => r.Kind == RecordKind.Begin && r.Nanoseconds > restarted, TimeSpan.FromSeconds(120), cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// kill -9 of the cluster's leader while a section is open; once the others have elected a new leader, starts the
+    /// killed member again (the cluster is whole again), and waits for a section to begin before the next kill.
+    /// </summary>
+    private async Task KillLeadersAsync(CancellationToken cancellationToken)
+    {
+        var cluster = servers.Cluster ?? throw new InvalidOperationException("A leader-kill run needs its private cluster.");
+        for (var i = 0; i < spec.FaultCount; i++)
+        {
+            await LetSectionsBeginAsync(cancellationToken);
+            if (await WaitForHolderAsync(cancellationToken) is not { } holder)
+            {
+                return;
+            }
+
+            var leader = await cluster.LeaderAsync();
+            var killed = MonotonicClock.Nanoseconds;
+            // A restart of one member: the record the checker counts inside holds, told apart by its detail.
+            history.Append(new Record(RecordKind.Restart, holder.Pid, -1, Record.NoToken, killed, LeaderDetail));
+            await cluster.CrashAsync(leader);
+            Injected++;
+            await cluster.LeaderAsync(except: leader);
+            await cluster.StartAgainAsync(leader);
+            await WaitForAsync(r => r.Kind == RecordKind.Begin && r.Nanoseconds > killed, TimeSpan.FromSeconds(120), cancellationToken);
         }
     }
 

@@ -28,17 +28,19 @@ public static class ReliabilityRun
         var name = $"reliability-{spec.Seed}-{Guid.NewGuid():N}";
         var injected = 0;
         PrivateServer? server = null;
+        PrivateCluster? cluster = null;
         try
         {
             server = spec.Fault == FaultKind.Restart ? await PrivateServer.StartAsync(spec.Backend) : null;
-            var lockSpec = LockSpec(spec, server, lockDirectory);
+            cluster = spec.Fault == FaultKind.LeaderKill ? await PrivateCluster.StartAsync(spec.Backend) : null;
+            var servers = new PrivateServers(server, cluster);
             if (spec.Scheme == "memory")
             {
-                await RunInProcessAsync(spec, lockSpec, name, historyPath, counterPath, cancellationToken);
+                await RunInProcessAsync(spec, LockSpec(spec, servers, lockDirectory, 0), name, historyPath, counterPath, cancellationToken);
             }
             else
             {
-                injected = await RunProcessesAsync(spec, lockSpec, name, historyPath, counterPath, server, cancellationToken);
+                injected = await RunProcessesAsync(spec, worker => LockSpec(spec, servers, lockDirectory, worker), name, historyPath, counterPath, servers, cancellationToken);
             }
         }
         finally
@@ -46,6 +48,11 @@ public static class ReliabilityRun
             if (server is not null)
             {
                 await server.DisposeAsync();
+            }
+
+            if (cluster is not null)
+            {
+                await cluster.DisposeAsync();
             }
         }
 
@@ -79,18 +86,22 @@ public static class ReliabilityRun
             (not FaultKind.None, "memory") => "memory:// runs in one process: no process-level fault applies",
             (FaultKind.Stop, _) when !leased => "a holder paused past its lease needs a lease backend (redis, etcd, zookeeper); elsewhere a paused holder simply keeps the lock",
             (FaultKind.Restart, not ("redis" or "postgres" or "postgresql" or "etcd" or "zookeeper")) => "a server restart needs a redis, postgres, etcd or zookeeper backend",
+            (FaultKind.LeaderKill, not ("etcd" or "zookeeper")) => "a leader kill needs a backend that runs as a cluster with a leader: etcd or zookeeper",
             (FaultKind.Delete, not ("file" or "naive")) => "lock-file deletion applies to the file backend and the naive control arm",
             (FaultKind.Clean, not "file") => "cleaning applies to the file backend",
             _ => null,
         };
         if (problem is not null)
         {
-            throw new ArgumentException($"--fault {spec.Fault.ToString().ToLowerInvariant()} with '{spec.Scheme}': {problem}.", nameof(spec));
+            throw new ArgumentException($"--fault {FaultNames.Of(spec.Fault)} with '{spec.Scheme}': {problem}.", nameof(spec));
         }
     }
 
-    /// <summary>The worker's --lock: none, naive:PATH, or the backend URL (a private server's, or a file URL with the run's directory).</summary>
-    private static string LockSpec(RunSpec spec, PrivateServer? server, string lockDirectory)
+    /// <summary>
+    /// The <paramref name="worker"/>-th worker's --lock: none, naive:PATH, or the backend URL (a private server's, a
+    /// private cluster's with its members in this worker's order, or a file URL with the run's directory).
+    /// </summary>
+    private static string LockSpec(RunSpec spec, PrivateServers servers, string lockDirectory, int worker)
     {
         var query = spec.Backend.Contains('?', StringComparison.Ordinal) ? spec.Backend[spec.Backend.IndexOf('?', StringComparison.Ordinal)..] : string.Empty;
         var withoutQuery = spec.Backend[..(spec.Backend.Length - query.Length)];
@@ -98,7 +109,8 @@ public static class ReliabilityRun
         {
             "none" => "none",
             "naive" => "naive:" + Path.Combine(lockDirectory, "naive.lock"),
-            _ when server is not null => server.Url + query,
+            _ when servers.Server is { } server => server.Url + query,
+            _ when servers.Cluster is { } cluster => cluster.UrlFor(worker) + query,
             _ when spec.Scheme == "file" && withoutQuery.Length <= "file://".Length => "file://" + lockDirectory + query,
             _ => spec.Backend,
         };
@@ -120,17 +132,17 @@ public static class ReliabilityRun
     }
 
     private static async Task<int> RunProcessesAsync(
-        RunSpec spec, string lockSpec, string name, string historyPath, string counterPath, PrivateServer? server, CancellationToken cancellationToken)
+        RunSpec spec, Func<int, string> lockSpecOf, string name, string historyPath, string counterPath, PrivateServers servers, CancellationToken cancellationToken)
     {
         var settings = Settings(spec);
-        string[] arguments =
+        string[] Arguments(int worker) =>
         [
-            "--lock", lockSpec, "--name", name, "--history", historyPath, "--counter", counterPath, "--fencing", spec.Fencing ? "on" : "off",
+            "--lock", lockSpecOf(worker), "--name", name, "--history", historyPath, "--counter", counterPath, "--fencing", spec.Fencing ? "on" : "off",
             "--iterations", spec.Iterations.ToString(CultureInfo.InvariantCulture),
             "--timeout-ms", ((int)settings.AcquireTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
             "--hold-ms", ((int)settings.Hold.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
         ];
-        await using var workers = new WorkerPool(arguments, Path.Combine(Path.GetDirectoryName(historyPath)!, "workers.err"));
+        await using var workers = new WorkerPool(Arguments, Path.Combine(Path.GetDirectoryName(historyPath)!, "workers.err"));
         using var history = HistoryLog.Open(historyPath);
         using var follower = new HistoryFollower(historyPath);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -141,7 +153,7 @@ public static class ReliabilityRun
             await worker.GoAsync();
         }
 
-        var injector = new FaultInjector(spec, history, follower, workers, server, lockSpec);
+        var injector = new FaultInjector(spec, history, follower, workers, servers, lockSpecOf(0));
         using var stopFaults = CancellationTokenSource.CreateLinkedTokenSource(limit.Token);
         var faults = injector.RunAsync(stopFaults.Token);
         var finished = workers.AllExitedAsync();

@@ -27,8 +27,8 @@ public sealed record RunResult(RunSpec Spec, CheckReport Report, TimeSpan Elapse
                 : string.Create(CultureInfo.InvariantCulture, $"{Percentile(Report.TakeoverMilliseconds, 0.5):0} ms / {Percentile(Report.TakeoverMilliseconds, 0.99):0} ms (n={Report.TakeoverMilliseconds.Count})");
             return string.Create(
                 CultureInfo.InvariantCulture,
-                $"| `{BackendUrl.Redact(Spec.Backend)}` | {Spec.Fault.ToString().ToLowerInvariant()}{(Spec.Fencing ? string.Empty : " (fencing off)")} | {Spec.Processes} × {Spec.Iterations} | {Spec.Seed} "
-                + $"| {Report.Attempted} | {Report.Acquired} | {Report.TimedOut + Report.Failed} | {Report.Lost} | {FaultsInjected}{(Spec.Fault is FaultKind.Kill or FaultKind.Stop or FaultKind.Restart ? $" ({Report.FaultsInsideHolds})" : string.Empty)} | {Report.Violations} | {Report.StaleRejected} | {takeover} | {Elapsed.TotalSeconds:0.0} |");
+                $"| `{BackendUrl.Redact(Spec.Backend)}` | {FaultNames.Of(Spec.Fault)}{(Spec.Fencing ? string.Empty : " (fencing off)")} | {Spec.Processes} × {Spec.Iterations} | {Spec.Seed} "
+                + $"| {Report.Attempted} | {Report.Acquired} | {Report.TimedOut + Report.Failed} | {Report.Lost} | {FaultsInjected}{(Spec.Fault is FaultKind.Kill or FaultKind.Stop or FaultKind.Restart or FaultKind.LeaderKill ? $" ({Report.FaultsInsideHolds})" : string.Empty)} | {Report.Violations} | {Report.StaleRejected} | {takeover} | {Elapsed.TotalSeconds:0.0} |");
         }
     }
 

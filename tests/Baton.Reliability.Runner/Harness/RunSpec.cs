@@ -25,6 +25,34 @@ public enum FaultKind
 
     /// <summary>stress-ng burns both cores while the leases are renewed.</summary>
     Starve,
+
+    /// <summary>kill -9 of the leader of a private three-member cluster mid-hold, then that member started again (etcd, zookeeper).</summary>
+    LeaderKill,
+}
+
+/// <summary>The command-line names of the faults: the enum's names in lower case, words joined by a hyphen (<c>leader-kill</c>).</summary>
+public static class FaultNames
+{
+    /// <summary>Every fault's name, in the enum's order.</summary>
+    public static IReadOnlyList<string> All { get; } = [.. Enum.GetValues<FaultKind>().Select(Of)];
+
+    /// <summary>The name of <paramref name="fault"/> on the command line and in results.</summary>
+    public static string Of(FaultKind fault) =>
+        string.Concat(fault.ToString().Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+
+    /// <summary>The fault named <paramref name="name"/> (case-insensitive), or null.</summary>
+    public static FaultKind? Parse(string name)
+    {
+        foreach (var fault in Enum.GetValues<FaultKind>())
+        {
+            if (string.Equals(Of(fault), name, StringComparison.OrdinalIgnoreCase))
+            {
+                return fault;
+            }
+        }
+
+        return null;
+    }
 }
 
 /// <summary>One run: what guards the section, the load, and the fault.</summary>
@@ -32,7 +60,7 @@ public sealed record RunSpec
 {
     /// <summary>A Baton backend URL; <c>none</c> (no lock: control arm); <c>naive</c> (the naive delete-on-release lock file: control arm).
     /// A file URL without a path gets a lock directory of the run's own; a restart run starts a private server of the
-    /// URL's scheme and keeps only the URL's query options.</summary>
+    /// URL's scheme, a leader-kill run a private three-member cluster of it, and either keeps only the URL's query options.</summary>
     public required string Backend { get; init; }
 
     /// <summary>The fault to inject.</summary>
@@ -56,7 +84,7 @@ public sealed record RunSpec
     /// <summary>How long one acquisition may wait.</summary>
     public TimeSpan AcquireTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How many faults at most (kills, stops, restarts); the delete and starve faults last the run instead.</summary>
+    /// <summary>How many faults at most (kills, stops, restarts, leader kills); the delete and starve faults last the run instead.</summary>
     public int FaultCount { get; init; } = 3;
 
     /// <summary>The run ends by then: remaining workers are killed (and recorded so).</summary>
@@ -88,7 +116,7 @@ public sealed record RunSpec
 
     /// <summary>The runner command line that repeats this run.</summary>
     public string Command =>
-        $"dotnet run -c Release --project tests/Baton.Reliability.Runner -- --backend '{BackendUrl.Redact(Backend)}' --fault {Fault.ToString().ToLowerInvariant()}"
+        $"dotnet run -c Release --project tests/Baton.Reliability.Runner -- --backend '{BackendUrl.Redact(Backend)}' --fault {FaultNames.Of(Fault)}"
         + $" --processes {Processes} --iterations {Iterations} --seed {Seed}"
         + (Fencing ? string.Empty : " --fencing off")
         + (Hold == TimeSpan.FromMilliseconds(2) ? string.Empty : $" --hold-ms {Hold.TotalMilliseconds}")

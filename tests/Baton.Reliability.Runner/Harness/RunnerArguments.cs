@@ -7,7 +7,7 @@ public static class RunnerArguments
 {
     /// <summary>The usage line.</summary>
     public const string Usage =
-        "usage: Baton.Reliability.Runner --backend URL|none|naive [--fault none|kill|stop|restart|delete|clean|starve] [--processes N] [--iterations M] "
+        "usage: Baton.Reliability.Runner --backend URL|none|naive [--fault none|kill|stop|restart|delete|clean|starve|leader-kill] [--processes N] [--iterations M] "
         + "[--seed S] [--fencing on|off] [--hold-ms H] [--faults K] [--starve-seconds T] [--timeout-seconds T] [--header]";
 
     /// <summary>Parses the arguments.</summary>
@@ -37,9 +37,8 @@ public static class RunnerArguments
                 "--backend" => spec with { Backend = value },
                 "--fault" => spec with
                 {
-                    Fault = Enum.TryParse<FaultKind>(value, ignoreCase: true, out var fault) && !int.TryParse(value, out _)
-                        ? fault
-                        : throw new ArgumentException($"unknown fault '{value}': expected none, kill, stop, restart, delete, clean or starve."),
+                    Fault = FaultNames.Parse(value)
+                        ?? throw new ArgumentException($"unknown fault '{value}': expected {string.Join(", ", FaultNames.All.SkipLast(1))} or {FaultNames.All[^1]}."),
                 },
                 "--processes" => spec with { Processes = Number(option, value) },
                 "--iterations" => spec with { Iterations = Number(option, value) },

@@ -1,11 +1,14 @@
 namespace Baton.Reliability.Harness;
 
 /// <summary>Every worker process of a run, replacements included.</summary>
-internal sealed class WorkerPool(IReadOnlyList<string> arguments, string errorLog) : IAsyncDisposable
+/// <param name="argumentsOf">The arguments of the n-th worker started (from 0): a cluster's workers list its members in different orders.</param>
+/// <param name="errorLog">A file that collects what the workers write to stderr.</param>
+internal sealed class WorkerPool(Func<int, IReadOnlyList<string>> argumentsOf, string errorLog) : IAsyncDisposable
 {
     private readonly List<WorkerProcess> _workers = [];
     private readonly Lock _gate = new();
     private int _starting;
+    private int _started;
 
     /// <summary>The pids of the workers that were told to go and still run.</summary>
     public ISet<int> AlivePids
@@ -22,14 +25,16 @@ internal sealed class WorkerPool(IReadOnlyList<string> arguments, string errorLo
     /// <summary>Starts a worker and waits until it is connected; it starts its iterations on <see cref="WorkerProcess.GoAsync"/>.</summary>
     public async Task<WorkerProcess> StartAsync(CancellationToken cancellationToken)
     {
+        int number;
         lock (_gate)
         {
             _starting++;
+            number = _started++;
         }
 
         try
         {
-            var worker = await WorkerProcess.StartAsync(arguments, errorLog, cancellationToken);
+            var worker = await WorkerProcess.StartAsync(argumentsOf(number), errorLog, cancellationToken);
             lock (_gate)
             {
                 _workers.Add(worker);

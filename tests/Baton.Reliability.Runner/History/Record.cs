@@ -29,7 +29,10 @@ public enum RecordKind
     /// <summary>The driver is about to send SIGCONT to <see cref="Record.Pid"/>.</summary>
     Continue,
 
-    /// <summary>The driver is about to restart the server (<see cref="Record.Pid"/> is the holder at that moment, or 0).</summary>
+    /// <summary>
+    /// The driver is about to restart the server (<see cref="Record.Pid"/> is the holder at that moment, or 0); with the
+    /// detail <c>leader</c>, to kill the leader of a cluster and start that member again.
+    /// </summary>
     Restart,
 }
 

@@ -78,6 +78,13 @@ public abstract class PrivateServer : IAsyncDisposable
     /// <summary>Starts the server process and waits until it serves.</summary>
     protected virtual async Task StartAsync()
     {
+        Launch();
+        await WaitUntilServingAsync();
+    }
+
+    /// <summary>Starts the server process, without waiting (a cluster's members serve only once enough of them run).</summary>
+    protected void Launch()
+    {
         var (file, arguments) = Command();
         var info = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments)
@@ -98,12 +105,18 @@ public abstract class PrivateServer : IAsyncDisposable
         _process.ErrorDataReceived += static (_, _) => { };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
+    }
+
+    /// <summary>Waits until the launched server serves; fails when it exits or does not serve within a minute.</summary>
+    protected async Task WaitUntilServingAsync()
+    {
+        var process = _process ?? throw new InvalidOperationException("The server was not launched.");
         var waited = Stopwatch.StartNew();
         while (!await IsServingAsync())
         {
-            if (_process.HasExited || waited.Elapsed > TimeSpan.FromSeconds(60))
+            if (process.HasExited || waited.Elapsed > TimeSpan.FromSeconds(60))
             {
-                throw new InvalidOperationException($"{file} did not serve on {Url} within 60 s (exited: {_process.HasExited}).");
+                throw new InvalidOperationException($"{Command().File} did not serve on {Url} within 60 s (exited: {process.HasExited}).");
             }
 
             // Nothing signals that a server is up but its answer.
@@ -139,15 +152,28 @@ public abstract class PrivateServer : IAsyncDisposable
     }
 
     /// <summary>Sends <paramref name="request"/> and returns what the server answers within two seconds, or null.</summary>
-    protected static async Task<string?> AskAsync(int port, string request)
+    protected static Task<string?> AskAsync(int port, string request) => AskAsync(IPAddress.Loopback, port, request, untilClosed: false);
+
+    /// <summary>
+    /// Sends <paramref name="request"/> to <paramref name="address"/> and returns what the server answers within two
+    /// seconds (its first read, or everything until it closes the connection), or null.
+    /// </summary>
+    protected static async Task<string?> AskAsync(IPAddress address, int port, string request, bool untilClosed)
     {
+        ArgumentNullException.ThrowIfNull(address);
         try
         {
             using var client = new TcpClient();
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            await client.ConnectAsync(IPAddress.Loopback, port, timeout.Token);
+            await client.ConnectAsync(address, port, timeout.Token);
             var stream = client.GetStream();
             await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(request), timeout.Token);
+            if (untilClosed)
+            {
+                using var reader = new StreamReader(stream, System.Text.Encoding.ASCII);
+                return await reader.ReadToEndAsync(timeout.Token);
+            }
+
             var buffer = new byte[4096];
             var read = await stream.ReadAsync(buffer, timeout.Token);
             return System.Text.Encoding.ASCII.GetString(buffer, 0, read);

@@ -1,0 +1,39 @@
+using Baton.Reliability.Harness;
+using Baton.Reliability.Tests.Support;
+using Xunit;
+
+namespace Baton.Reliability.Tests.Faults;
+
+/// <summary>
+/// kill -9 of the leader of a private three-member etcd cluster and ZooKeeper ensemble mid-hold, the member started
+/// again once the others have elected a new leader; and the refusal of that fault where there is no cluster.
+/// </summary>
+public sealed class ClusterFaultTests
+{
+    public static TheoryData<string> Backends => ["etcd", "zookeeper"];
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public async Task KillLeader_ThreeMemberCluster_NoViolation(string backend)
+    {
+        var result = await Runs.RunAsync(new RunSpec
+        {
+            Backend = $"{backend}://private?ttl=2s", Fault = FaultKind.LeaderKill, Processes = 3, Iterations = 4, FaultCount = 1,
+            Hold = TimeSpan.FromMilliseconds(500), AcquireTimeout = TimeSpan.FromSeconds(20), Seed = Runs.Seed,
+        });
+
+        Runs.AssertClean(result, minimumFaults: 1);
+    }
+
+    [Fact]
+    public async Task LeaderKill_Redis_RefusedNamingTheBackendsThatHaveALeader()
+    {
+        var (spec, _) = RunnerArguments.Parse(["--backend", "redis://127.0.0.1:1", "--fault", "leader-kill"]);
+
+        var refusal = await Assert.ThrowsAsync<ArgumentException>(() => ReliabilityRun.ExecuteAsync(spec));
+
+        Assert.Equal(FaultKind.LeaderKill, spec.Fault);
+        Assert.Contains("--fault leader-kill with 'redis'", refusal.Message, StringComparison.Ordinal);
+        Assert.Contains("etcd or zookeeper", refusal.Message, StringComparison.Ordinal);
+    }
+}
