@@ -253,7 +253,7 @@ internal sealed partial class PostgresBackend
             }
 
             await Statements.HelloAsync(connection, _member, cancellationToken).ConfigureAwait(false);
-            return new PgSession(connection, connection.ProcessID, Statements, _watchHooks);
+            return new PgSession(connection, connection.ProcessID, Statements);
         }
         catch
         {
@@ -286,14 +286,6 @@ internal sealed partial class PostgresBackend
         }
     }
 
-    private bool HoldsSomething(PgSession session)
-    {
-        lock (_gate)
-        {
-            return session.Grants.Count > 0;
-        }
-    }
-
     private int CountEmptySessions()
     {
         var count = 0;
@@ -316,26 +308,57 @@ internal sealed partial class PostgresBackend
         using var timer = new PeriodicTimer(_options.CheckInterval, _time);
         while (await timer.WaitForNextTickAsync(_closing.Token).ConfigureAwait(false))
         {
-            PgSession[] holding;
-            bool[] holds;
-            lock (_gate)
-            {
-                holding = [.. _sessions];
-                holds = [.. holding.Select(session => session.Grants.Count > 0)];
-            }
-
-            // All at once, and before anything else that talks to the server: on a silent network every check takes
-            // its whole timeout, and holds must be reported lost one timeout after the network went, not one per session.
-            var alive = await Task.WhenAll(holding.Select((session, i) => session.CheckAsync(CheckTimeout, holds[i]))).ConfigureAwait(false);
-            for (var i = 0; i < holding.Length; i++)
-            {
-                if (!alive[i])
-                {
-                    OnSessionBroken(holding[i]);
-                }
-            }
-
-            await LetBrokenHoldsGoAsync().ConfigureAwait(false);
+            await CheckSessionsAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The server watch saw the server end its session: every other session is checked now, not at the next tick.</summary>
+    private void OnServerEnded()
+    {
+        if (!IsDisposed)
+        {
+            _ = CheckSessionsAsync();
+        }
+    }
+
+    /// <summary>The server watch's connection: a plain one, holding nothing.</summary>
+    private async Task<NpgsqlConnection> OpenWatchConnectionAsync(CancellationToken cancellationToken)
+    {
+        var connection = _dataSource.CreateConnection();
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Checks every session once; the broken ones are dropped and their holds reported lost.</summary>
+    private async Task CheckSessionsAsync()
+    {
+        PgSession[] holding;
+        bool[] holds;
+        lock (_gate)
+        {
+            holding = [.. _sessions];
+            holds = [.. holding.Select(session => session.Grants.Count > 0)];
+        }
+
+        // All at once, and before anything else that talks to the server: on a silent network every check takes
+        // its whole timeout, and holds must be reported lost one timeout after the network went, not one per session.
+        var alive = await Task.WhenAll(holding.Select((session, i) => session.CheckAsync(CheckTimeout, holds[i]))).ConfigureAwait(false);
+        for (var i = 0; i < holding.Length; i++)
+        {
+            if (!alive[i])
+            {
+                OnSessionBroken(holding[i]);
+            }
+        }
+
+        await LetBrokenHoldsGoAsync().ConfigureAwait(false);
     }
 }

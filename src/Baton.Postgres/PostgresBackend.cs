@@ -23,7 +23,10 @@ internal sealed partial class PostgresBackend : CoordinationBackend
     private readonly HashSet<PgTicket> _tickets = [];
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _closing = new();
-    private readonly SessionWatchHooks _watchHooks;
+    private readonly ServerWatch _serverWatch;
+
+    /// <summary>How often the server watch tries to connect again while the server is away (the check interval, if shorter).</summary>
+    private static readonly TimeSpan WatchRetryInterval = TimeSpan.FromSeconds(1);
     private Task _checker = Task.CompletedTask;
     private int _disposed;
 
@@ -35,7 +38,7 @@ internal sealed partial class PostgresBackend : CoordinationBackend
         _member = MemberCodec.Encode(member);
         Statements = new Statements(options.QuotedSchema, options.Keyspace);
         WaitingSessions = new SemaphoreSlim(options.MaxWaitingSessions, options.MaxWaitingSessions);
-        _watchHooks = new SessionWatchHooks(time, HoldsSomething, OnSessionBroken);
+        _serverWatch = new ServerWatch(OpenWatchConnectionAsync, OnServerEnded, time, options.CheckInterval < WatchRetryInterval ? options.CheckInterval : WatchRetryInterval);
     }
 
     internal Statements Statements { get; }
@@ -216,6 +219,8 @@ internal sealed partial class PostgresBackend : CoordinationBackend
             // Stopped.
         }
 
+        await _serverWatch.DisposeAsync().ConfigureAwait(false);
+
         await _dataSource.DisposeAsync().ConfigureAwait(false);
         _closing.Dispose();
     }
@@ -290,6 +295,8 @@ internal sealed partial class PostgresBackend : CoordinationBackend
                 session.Grants.Add(grant);
             }
         }
+
+        _serverWatch.Start();
 
         if (lost)
         {

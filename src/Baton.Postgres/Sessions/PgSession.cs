@@ -9,10 +9,9 @@ namespace Baton.Postgres.Sessions;
 /// One database session (one connection) of a coordinator, holding any number of advisory locks. One
 /// statement runs at a time (<see cref="RunAsync{T}"/>). The coordinator never sends a request for a name
 /// this session already holds (advisory locks are reentrant per session), and a session that waits in a
-/// blocking statement holds nothing else, so no release ever queues behind a wait. Between statements, a session
-/// that holds something keeps a read pending (PgSession.Watch.cs), so that its end is known at once.
+/// blocking statement holds nothing else, so no release ever queues behind a wait.
 /// </summary>
-internal sealed partial class PgSession : IAsyncDisposable
+internal sealed class PgSession : IAsyncDisposable
 {
     private readonly SemaphoreSlim _statement = new(1, 1);
     private readonly NpgsqlConnection _connection;
@@ -21,13 +20,11 @@ internal sealed partial class PgSession : IAsyncDisposable
     private volatile bool _terminated;
     private long _hotStatementSince;
 
-    public PgSession(NpgsqlConnection connection, int backendPid, Statements statements, SessionWatchHooks watchHooks)
+    public PgSession(NpgsqlConnection connection, int backendPid, Statements statements)
     {
         _connection = connection;
         BackendPid = backendPid;
         _commands = new SessionCommands(connection, statements);
-        _watchHooks = watchHooks;
-        _watchTimer = watchHooks.Time.CreateTimer(static state => ((PgSession)state!).OnWatchTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>The server process of this session (pg_backend_pid()).</summary>
@@ -51,8 +48,8 @@ internal sealed partial class PgSession : IAsyncDisposable
     /// </summary>
     public bool WasTerminated => _terminated;
 
-    /// <summary>True when no statement runs here at this moment (a watch is no statement: it stops for one).</summary>
-    public bool IsIdle => _statement.CurrentCount > 0 || IsWatched;
+    /// <summary>True when no statement runs here at this moment.</summary>
+    public bool IsIdle => _statement.CurrentCount > 0;
 
     /// <summary>True when nothing is held, tried or waited on here. Guarded by the backend's lock.</summary>
     public bool IsEmpty => Names.Count == 0 && !Reserved;
@@ -60,28 +57,20 @@ internal sealed partial class PgSession : IAsyncDisposable
     /// <summary>Runs one statement (or a few) alone on this session. A connection failure marks the session broken.</summary>
     public async Task<T> RunAsync<T>(Func<NpgsqlConnection, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
-        Want();
+        await _statement.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await _statement.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                ObjectDisposedException.ThrowIf(IsBroken, this);
-                return await work(_connection, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (IsConnectionFailure(e))
-            {
-                MarkBroken(e);
-                throw;
-            }
-            finally
-            {
-                _statement.Release();
-            }
+            ObjectDisposedException.ThrowIf(IsBroken, this);
+            return await work(_connection, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsConnectionFailure(e))
+        {
+            MarkBroken(e);
+            throw;
         }
         finally
         {
-            Unwant();
+            _statement.Release();
         }
     }
 
@@ -94,12 +83,10 @@ internal sealed partial class PgSession : IAsyncDisposable
     /// </summary>
     public async Task EnterAsync()
     {
-        Want();
         await _statement.WaitAsync().ConfigureAwait(false);
         if (IsBroken)
         {
             _statement.Release();
-            Unwant();
             throw new ObjectDisposedException(nameof(PgSession), "The session's connection failed.");
         }
 
@@ -111,7 +98,6 @@ internal sealed partial class PgSession : IAsyncDisposable
     {
         Volatile.Write(ref _hotStatementSince, 0);
         _statement.Release();
-        Unwant();
     }
 
     /// <summary>After a statement failed: marks the session broken when the connection did; returns whether it is broken.</summary>
@@ -126,8 +112,7 @@ internal sealed partial class PgSession : IAsyncDisposable
     }
 
     /// <summary>
-    /// Checks the connection when no statement runs (stopping its watch for the moment: on a silent network the watch's
-    /// read would wait for ever); false when it failed or did not answer within
+    /// Checks the connection when no statement runs; false when it failed or did not answer within
     /// <paramref name="timeout"/>. A busy session counts as alive, unless it holds something
     /// (<paramref name="holds"/>) and a statement of the hot path (<see cref="EnterAsync"/>: a try or a release,
     /// which the server answers at once) has gone unanswered for longer than <paramref name="timeout"/>: on a silent
@@ -141,10 +126,8 @@ internal sealed partial class PgSession : IAsyncDisposable
             return false;
         }
 
-        var watched = Want();
-        if (!await _statement.WaitAsync(watched ? timeout : TimeSpan.Zero).ConfigureAwait(false))
+        if (!await _statement.WaitAsync(0).ConfigureAwait(false))
         {
-            Unwant();
             var since = Volatile.Read(ref _hotStatementSince);
             if (holds && since != 0 && Stopwatch.GetElapsedTime(since) > timeout)
             {
@@ -186,7 +169,6 @@ internal sealed partial class PgSession : IAsyncDisposable
         finally
         {
             _statement.Release();
-            Unwant();
         }
     }
 
@@ -205,8 +187,6 @@ internal sealed partial class PgSession : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         MarkBroken();
-        Want();
-        await _watchTimer.DisposeAsync().ConfigureAwait(false);
 
         // Let a statement in flight (a cancelled wait, a release) finish first: a connection is not closed under a running command.
         var idle = await _statement.WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
