@@ -7,10 +7,7 @@ internal static class ClusterServers
     /// <param name="backend"><c>etcd</c> or <c>zookeeper</c>.</param>
     public static string TestUrl(string backend)
     {
-        var variable = backend == "etcd" ? "BATON_TEST_ETCD_URL" : "BATON_TEST_ZOOKEEPER_URL";
-        var url = Environment.GetEnvironmentVariable(variable) is { Length: > 0 } set
-            ? set
-            : throw new InvalidOperationException($"{variable} is not set: start the server with scripts/servers/{backend}.sh (scripts/test.sh does).");
+        var url = Baton.Conformance.Servers.TestServerUrls.Find(backend);
         return backend == "etcd"
             ? $"{url}?prefix=baton-cli-test/{Guid.NewGuid():N}/&ttl=5s"
             : $"{url}?prefix=/baton-cli-test/{Guid.NewGuid():N}&ttl=4s";
@@ -23,7 +20,7 @@ internal static class ClusterServers
     /// <param name="url">A URL from <see cref="TestUrl"/> for etcd.</param>
     public static async Task DeleteEtcdKeysAsync(string url)
     {
-        var endpoint = new Uri(Environment.GetEnvironmentVariable("BATON_TEST_ETCD_URL")!).Authority;
+        var endpoint = new Uri(Baton.Conformance.Servers.TestServerUrls.Etcd).Authority;
         var query = url[(url.IndexOf('?', StringComparison.Ordinal) + 1)..].Split('&');
         var prefix = query.Single(p => p.StartsWith("prefix=", StringComparison.Ordinal))["prefix=".Length..];
         var startInfo = new System.Diagnostics.ProcessStartInfo("etcdctl") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };

@@ -33,13 +33,10 @@ public sealed class PostgresCliTests
     [Fact]
     public async Task Run_OnTheTestServer_RunsTheCommandWithAToken()
     {
-        var url = Environment.GetEnvironmentVariable("BATON_TEST_POSTGRES_URL");
-        Assert.True(
-            !string.IsNullOrEmpty(url),
-            "BATON_TEST_POSTGRES_URL is not set: start the server with `scripts/servers/postgres.sh start .test-state` (or run ./scripts/test.sh) and export the line it prints.");
+        var url = Baton.Conformance.Servers.TestServerUrls.Postgres;
 
         var (exitCode, output, _) = await BatonProcess.RunAsync(
-            "run", $"cli/{Guid.NewGuid():N}", "--backend", url!, "--", "sh", "-c", "echo token=$BATON_FENCING_TOKEN");
+            "run", $"cli/{Guid.NewGuid():N}", "--backend", url, "--", "sh", "-c", "echo token=$BATON_FENCING_TOKEN");
 
         Assert.Equal(0, exitCode);
         Assert.Matches("token=[1-9][0-9]*", output);

@@ -91,13 +91,7 @@ public sealed class RedisCliTests
         Assert.Equal(1, (await BatonProcess.RunAsync("leader", "scheduler", "--backend", url)).ExitCode);
     }
 
-    private static string RedisUrl()
-    {
-        var url = Environment.GetEnvironmentVariable("BATON_TEST_REDIS_URL");
-        return string.IsNullOrWhiteSpace(url)
-            ? throw new InvalidOperationException("BATON_TEST_REDIS_URL is not set: run the tests through scripts/test.sh, or start a server with scripts/servers/redis.sh.")
-            : url.Trim().TrimEnd('/');
-    }
+    private static string RedisUrl() => Baton.Conformance.Servers.TestServerUrls.Redis;
 
     private static int ClosedPort()
     {

@@ -1,18 +1,15 @@
 namespace Baton.Etcd.Tests;
 
 /// <summary>
-/// The etcd the tests run against: <c>BATON_TEST_ETCD_URL</c>, set by <c>scripts/servers/etcd.sh</c> (which
-/// <c>scripts/test.sh</c> runs). Without it the tests fail, saying so: a backend test never passes without its server.
+/// The etcd the tests run against (<see cref="Baton.Conformance.Servers.TestServerUrls.Etcd"/>). Without it the tests
+/// fail, saying so: a backend test never passes without its server.
 /// </summary>
 internal static class EtcdTestServer
 {
     /// <summary>The lease time of test coordinators: short, so crash release is quick, yet several keep-alives long.</summary>
     public const string Ttl = "5s";
 
-    public static string Url { get; } = Environment.GetEnvironmentVariable("BATON_TEST_ETCD_URL") is { Length: > 0 } url
-        ? url
-        : throw new InvalidOperationException(
-            "BATON_TEST_ETCD_URL is not set: start etcd with scripts/servers/etcd.sh start .test-state (scripts/test.sh does) and export what it prints.");
+    public static string Url { get; } = Baton.Conformance.Servers.TestServerUrls.Etcd;
 
     /// <summary>The client endpoint (host:port) of the first member, for etcdctl.</summary>
     public static string Endpoint => Url["etcd://".Length..].Split(',')[0].Split('?')[0];

@@ -1,8 +1,8 @@
 namespace Baton.Redis.Tests;
 
 /// <summary>
-/// The redis-server the tests use: <c>BATON_TEST_REDIS_URL</c>, exported by <c>scripts/servers/redis.sh</c> (which
-/// <c>scripts/test.sh</c> runs). Without it the tests fail, never skip: a green run must mean Redis was tested.
+/// The redis-server the tests use (<see cref="Baton.Conformance.Servers.TestServerUrls.Redis"/>). Without it the tests fail,
+/// never skip: a green run must mean Redis was tested.
 /// Every test class gets a key prefix of its own, so runs and classes never see each other's names.
 /// </summary>
 internal static class RedisTestServer
@@ -10,21 +10,7 @@ internal static class RedisTestServer
     public const string Variable = "BATON_TEST_REDIS_URL";
 
     /// <summary>The server's URL without options, such as <c>redis://127.0.0.1:46379</c>.</summary>
-    public static string BaseUrl
-    {
-        get
-        {
-            var url = Environment.GetEnvironmentVariable(Variable);
-            if (string.IsNullOrWhiteSpace(url))
-            {
-                throw new InvalidOperationException(
-                    $"{Variable} is not set, so there is no Redis server to test against. Run the tests through scripts/test.sh, or start one with "
-                    + $"`scripts/servers/redis.sh start .test-state` and export the {Variable}=… line it prints.");
-            }
-
-            return url.Trim().TrimEnd('/');
-        }
-    }
+    public static string BaseUrl => Baton.Conformance.Servers.TestServerUrls.Redis;
 
     /// <summary>A URL with a prefix no other test class or run uses, and optionally a TTL.</summary>
     public static string NewUrl(string purpose, string? ttl = null) =>

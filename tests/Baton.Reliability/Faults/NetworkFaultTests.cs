@@ -1,6 +1,7 @@
 using Baton.Reliability.Harness;
 using Baton.Reliability.Tests.Support;
 using Xunit;
+using Baton.Conformance.Servers;
 
 namespace Baton.Reliability.Tests.Faults;
 
@@ -39,13 +40,13 @@ public sealed class NetworkFaultTests
     }
 
     /// <summary>A 2 s lease where the backend has leases (PostgreSQL's locks end with the session instead).</summary>
-    private static string LeaseOption(string url, string backend) => backend == "postgres" ? url : TestServers.With(url, "ttl=2s");
+    private static string LeaseOption(string url, string backend) => backend == "postgres" ? url : TestServerUrls.With(url, "ttl=2s");
 
     private static string SharedUrl(string backend) => backend switch
     {
-        "redis" => TestServers.Redis,
-        "postgres" => TestServers.Postgres,
-        "etcd" => TestServers.Etcd,
-        _ => TestServers.ZooKeeper,
+        "redis" => TestServerUrls.Redis,
+        "postgres" => TestServerUrls.Postgres,
+        "etcd" => TestServerUrls.Etcd,
+        _ => TestServerUrls.ZooKeeper,
     };
 }

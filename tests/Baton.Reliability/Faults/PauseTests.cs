@@ -1,6 +1,7 @@
 using Baton.Reliability.Harness;
 using Baton.Reliability.Tests.Support;
 using Xunit;
+using Baton.Conformance.Servers;
 
 namespace Baton.Reliability.Tests.Faults;
 
@@ -13,7 +14,7 @@ public sealed class PauseTests
 {
     private static RunSpec Paused(bool fencing) => new()
     {
-        Backend = TestServers.With(TestServers.Redis, "ttl=2s"), Fault = FaultKind.Stop, Processes = 3, Iterations = 8, FaultCount = 1,
+        Backend = TestServerUrls.With(TestServerUrls.Redis, "ttl=2s"), Fault = FaultKind.Stop, Processes = 3, Iterations = 8, FaultCount = 1,
         Hold = TimeSpan.FromMilliseconds(100), Fencing = fencing, Seed = Runs.Seed,
     };
 

@@ -4,15 +4,12 @@ using Baton.ZooKeeper.Client;
 namespace Baton.ZooKeeper.Tests.Support;
 
 /// <summary>
-/// The ZooKeeper the tests run against: <c>BATON_TEST_ZOOKEEPER_URL</c>, set by <c>scripts/servers/zookeeper.sh</c> (which
-/// <c>scripts/test.sh</c> runs). Without it the tests fail, saying so: a backend test never passes without its server.
+/// The ZooKeeper the tests run against (<see cref="Baton.Conformance.Servers.TestServerUrls.ZooKeeper"/>). Without it the
+/// tests fail, saying so: a backend test never passes without its server.
 /// </summary>
 internal static class ZooKeeperTestServer
 {
-    public static string Url { get; } = Environment.GetEnvironmentVariable("BATON_TEST_ZOOKEEPER_URL") is { Length: > 0 } url
-        ? url
-        : throw new InvalidOperationException(
-            "BATON_TEST_ZOOKEEPER_URL is not set: start ZooKeeper with scripts/servers/zookeeper.sh start .test-state (scripts/test.sh does) and export what it prints.");
+    public static string Url { get; } = Baton.Conformance.Servers.TestServerUrls.ZooKeeper;
 
     /// <summary>The servers of <see cref="Url"/> (<c>zookeeper://h1:p1,h2:p2[/chroot]</c>).</summary>
     public static IReadOnlyList<DnsEndPoint> Servers { get; } = ParseServers(Url);
