@@ -15,29 +15,8 @@ internal static class TestDirectories
 
     private static string CreateRoot()
     {
-        var root = Path.Combine(Path.GetTempPath(), $"baton-hostile-tests-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        var root = Baton.Conformance.Files.TestRoot.Create("baton-hostile-tests");
         Directory.CreateDirectory(root);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => DeleteQuietly(root);
         return root;
-    }
-
-    private static void DeleteQuietly(string root)
-    {
-        try
-        {
-            foreach (var directory in Directory.EnumerateDirectories(root, "*", SearchOption.AllDirectories))
-            {
-                if (OperatingSystem.IsLinux() && !new FileInfo(directory).Attributes.HasFlag(FileAttributes.ReparsePoint))
-                {
-                    File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-                }
-            }
-
-            Directory.Delete(root, recursive: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // A leftover under the temporary directory is harmless; a failing exit handler is not.
-        }
     }
 }

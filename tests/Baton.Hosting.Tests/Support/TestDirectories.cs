@@ -18,20 +18,5 @@ internal static class TestDirectories
         return "file://" + path;
     }
 
-    private static string CreateRoot()
-    {
-        var root = Path.Combine(Path.GetTempPath(), $"baton-hosting-tests-{Environment.ProcessId}-{Guid.NewGuid():N}");
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            try
-            {
-                Directory.Delete(root, recursive: true);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // A leftover under the temporary directory is harmless; a failing exit handler is not.
-            }
-        };
-        return root;
-    }
+    private static string CreateRoot() => Baton.Conformance.Files.TestRoot.Create("baton-hosting-tests");
 }

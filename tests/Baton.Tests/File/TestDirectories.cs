@@ -14,31 +14,5 @@ internal static class TestDirectories
     /// <summary>A <c>file://</c> URL for a directory of its own, with optional query.</summary>
     public static string NewUrl(string purpose, string query = "") => "file://" + NewPath(purpose) + query;
 
-    private static string CreateRoot()
-    {
-        var root = Path.Combine(Path.GetTempPath(), $"baton-file-tests-{Environment.ProcessId}-{Guid.NewGuid():N}");
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => DeleteQuietly(root);
-        return root;
-    }
-
-    private static void DeleteQuietly(string root)
-    {
-        try
-        {
-            // Tests leave some directories without write permission (the refusal cases): open them up first.
-            foreach (var directory in Directory.EnumerateDirectories(root, "*", SearchOption.AllDirectories))
-            {
-                if (OperatingSystem.IsLinux() && !new FileInfo(directory).Attributes.HasFlag(FileAttributes.ReparsePoint))
-                {
-                    File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-                }
-            }
-
-            Directory.Delete(root, recursive: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // A leftover under the temporary directory is harmless; a failing exit handler is not.
-        }
-    }
+    private static string CreateRoot() => Baton.Conformance.Files.TestRoot.Create("baton-file-tests");
 }
