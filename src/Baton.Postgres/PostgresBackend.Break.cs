@@ -36,7 +36,7 @@ internal sealed partial class PostgresBackend
         var waiting = await TakeWaitingSessionAsync(0, cancellationToken).ConfigureAwait(false);
         try
         {
-            var stuck = await RunAsync(waiting, (c, ct) => Statements.BreakWaitAsync(c, marked, BreakGrace, ct), cancellationToken).ConfigureAwait(false);
+            var stuck = await RunAsync(waiting, (c, ct) => Statements.BreakWaitAsync(c, marked, BreakGrace, ct), cancellationToken, waits: true).ConfigureAwait(false);
             if (stuck.Length > 0)
             {
                 await RunAsync(waiting, (c, ct) => Statements.BreakEndAsync(c, stuck, marked, ct), cancellationToken).ConfigureAwait(false);

@@ -13,6 +13,9 @@ internal sealed partial class PostgresBackend
     private const int KeysCached = 65_536;
 
     private readonly List<PgSession> _sessions = [];
+
+    /// <summary>The last look-up of break requests for this coordinator's holds; one at a time. Guarded by the gate.</summary>
+    private Task _breakLookup = Task.CompletedTask;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _lockKeys = new(StringComparer.Ordinal);
 
     /// <summary>The sessions open now (for tests).</summary>
@@ -359,6 +362,14 @@ internal sealed partial class PostgresBackend
             }
         }
 
-        await LetBrokenHoldsGoAsync().ConfigureAwait(false);
+        // Not awaited: the look-up talks to the server, and on a network gone silent it would wait for the driver's
+        // timeout while the checks must go on (the next ones judge its statement like any other).
+        lock (_gate)
+        {
+            if (_breakLookup.IsCompleted && !IsDisposed)
+            {
+                _breakLookup = LetBrokenHoldsGoAsync();
+            }
+        }
     }
 }

@@ -219,6 +219,14 @@ internal sealed partial class PostgresBackend : CoordinationBackend
             // Stopped.
         }
 
+        Task breakLookup;
+        lock (_gate)
+        {
+            breakLookup = _breakLookup;
+        }
+
+        // Its sessions are closed: it ends now.
+        await breakLookup.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await _serverWatch.DisposeAsync().ConfigureAwait(false);
 
         await _dataSource.DisposeAsync().ConfigureAwait(false);
@@ -228,12 +236,15 @@ internal sealed partial class PostgresBackend : CoordinationBackend
     internal static InvalidOperationException CountMismatch(PgName name, int other, int asked) =>
         new($"Semaphore '{name.Name}' is in use with a count of {other}; this request asked for {asked}. Every user of a semaphore must agree on its count.");
 
-    /// <summary>Runs work on a session; when the connection fails, every hold on it is reported lost.</summary>
-    internal async Task<T> RunAsync<T>(PgSession session, Func<NpgsqlConnection, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs work on a session; when the connection fails, every hold on it is reported lost. <paramref name="waits"/>:
+    /// the work waits for a lock, so the session's check does not judge it by how long it takes.
+    /// </summary>
+    internal async Task<T> RunAsync<T>(PgSession session, Func<NpgsqlConnection, CancellationToken, Task<T>> work, CancellationToken cancellationToken, bool waits = false)
     {
         try
         {
-            return await session.RunAsync(work, cancellationToken).ConfigureAwait(false);
+            return await session.RunAsync(work, cancellationToken, waits).ConfigureAwait(false);
         }
         catch when (session.IsBroken)
         {
@@ -429,7 +440,7 @@ internal sealed partial class PostgresBackend : CoordinationBackend
     }
 
     private Task<AcquireResult> WaitForSlotAsync(PgSession session, PgName name, CancellationToken cancellationToken) =>
-        RunAsync(session, (c, ct) => Statements.AcquireSlotAsync(c, name.SemaphoreKeys!, wait: true, _member, ct), cancellationToken);
+        RunAsync(session, (c, ct) => Statements.AcquireSlotAsync(c, name.SemaphoreKeys!, wait: true, _member, ct), cancellationToken, waits: true);
 
     /// <summary>After the try: the grant, or the session back and a denial or a ticket.</summary>
     private AcquisitionStart Conclude(AcquisitionRequest request, PgName name, PgSession session, int nameKey, AcquireResult result)

@@ -48,6 +48,22 @@ public sealed class PartitionTests(ITestOutputHelper output)
         await releasing.WaitAsync(Limit);
     }
 
+    /// <summary>
+    /// Not only the hot path: a listing, like any statement the server answers at once, runs on the holding session
+    /// and keeps the session's check from running. Unanswered for the check's timeout, it too counts as a broken
+    /// session (it had counted as busy and alive, and the hold was reported lost only at the driver's 30 s timeout).
+    /// </summary>
+    [Fact]
+    public async Task A_holder_whose_listing_hangs_on_the_cut_is_told_before_a_rival_can_acquire()
+    {
+        await using var partition = await HeldAcrossPartition.StartAsync("postgres");
+        var clock = Stopwatch.StartNew();
+        partition.Space.Cut();
+        // Its answer never comes while the network is cut; only the lost token is awaited.
+        await partition.Holder.SendAsync("list cut-off-listing");
+        await partition.AssertToldBeforeTheRivalAsync(clock, output, "postgres, listing in flight");
+    }
+
     /// <summary>A holder in a namespace of its own holding a lock, and a rival on this side that wants it.</summary>
     private sealed class HeldAcrossPartition : IAsyncDisposable
     {

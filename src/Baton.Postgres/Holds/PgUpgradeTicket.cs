@@ -75,7 +75,7 @@ internal sealed class PgUpgradeTicket : AcquisitionTicket
         try
         {
             var token = await _backend.RunAsync(
-                _grant.Session, (c, ct) => _backend.Statements.FinishUpgradeAsync(c, _grant.Key, _upgradeKey, _grant.FencingToken, ct), _cancel.Token)
+                _grant.Session, (c, ct) => _backend.Statements.FinishUpgradeAsync(c, _grant.Key, _upgradeKey, _grant.FencingToken, ct), _cancel.Token, waits: true)
                 .ConfigureAwait(false) ?? throw PgGrant.BrokenWhileUpgrading(_grant.Name);
             bool keep;
             lock (_gate)

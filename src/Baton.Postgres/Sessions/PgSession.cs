@@ -18,7 +18,7 @@ internal sealed class PgSession : IAsyncDisposable
     private readonly SessionCommands _commands;
     private int _broken;
     private volatile bool _terminated;
-    private long _hotStatementSince;
+    private long _statementSince;
 
     public PgSession(NpgsqlConnection connection, int backendPid, Statements statements)
     {
@@ -54,10 +54,19 @@ internal sealed class PgSession : IAsyncDisposable
     /// <summary>True when nothing is held, tried or waited on here. Guarded by the backend's lock.</summary>
     public bool IsEmpty => Names.Count == 0 && !Reserved;
 
-    /// <summary>Runs one statement (or a few) alone on this session. A connection failure marks the session broken.</summary>
-    public async Task<T> RunAsync<T>(Func<NpgsqlConnection, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs one statement (or a few) alone on this session. A connection failure marks the session broken. Unless it
+    /// <paramref name="waits"/> for a lock, the server answers it at once, and <see cref="CheckAsync"/> judges it by
+    /// how long it has gone unanswered.
+    /// </summary>
+    public async Task<T> RunAsync<T>(Func<NpgsqlConnection, CancellationToken, Task<T>> work, CancellationToken cancellationToken, bool waits = false)
     {
         await _statement.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (!waits)
+        {
+            Volatile.Write(ref _statementSince, Stopwatch.GetTimestamp());
+        }
+
         try
         {
             ObjectDisposedException.ThrowIf(IsBroken, this);
@@ -70,6 +79,7 @@ internal sealed class PgSession : IAsyncDisposable
         }
         finally
         {
+            Volatile.Write(ref _statementSince, 0);
             _statement.Release();
         }
     }
@@ -90,13 +100,13 @@ internal sealed class PgSession : IAsyncDisposable
             throw new ObjectDisposedException(nameof(PgSession), "The session's connection failed.");
         }
 
-        Volatile.Write(ref _hotStatementSince, Stopwatch.GetTimestamp());
+        Volatile.Write(ref _statementSince, Stopwatch.GetTimestamp());
     }
 
     /// <summary>Lets the next statement in.</summary>
     public void Exit()
     {
-        Volatile.Write(ref _hotStatementSince, 0);
+        Volatile.Write(ref _statementSince, 0);
         _statement.Release();
     }
 
@@ -114,10 +124,10 @@ internal sealed class PgSession : IAsyncDisposable
     /// <summary>
     /// Checks the connection when no statement runs; false when it failed or did not answer within
     /// <paramref name="timeout"/>. A busy session counts as alive, unless it holds something
-    /// (<paramref name="holds"/>) and a statement of the hot path (<see cref="EnterAsync"/>: a try or a release,
-    /// which the server answers at once) has gone unanswered for longer than <paramref name="timeout"/>: on a silent
-    /// network that statement waits for the operating system to give the connection up (about 15 minutes), and the
-    /// holds on the session must be reported lost long before the server could let them go.
+    /// (<paramref name="holds"/>) and a statement the server answers at once (anything but a wait for a lock: a try, a
+    /// release, a listing, a break's look-up) has gone unanswered for longer than <paramref name="timeout"/>: on a
+    /// silent network that statement waits for the driver's or the operating system's timeout, and the holds on the
+    /// session must be reported lost long before the server could let them go.
     /// </summary>
     public async Task<bool> CheckAsync(TimeSpan timeout, bool holds)
     {
@@ -128,7 +138,7 @@ internal sealed class PgSession : IAsyncDisposable
 
         if (!await _statement.WaitAsync(0).ConfigureAwait(false))
         {
-            var since = Volatile.Read(ref _hotStatementSince);
+            var since = Volatile.Read(ref _statementSince);
             if (holds && since != 0 && Stopwatch.GetElapsedTime(since) > timeout)
             {
                 MarkBroken(new TimeoutException($"the server did not answer a statement within {timeout.TotalSeconds:0.#} s"));
