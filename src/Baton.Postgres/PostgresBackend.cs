@@ -336,9 +336,9 @@ internal sealed partial class PostgresBackend : CoordinationBackend
             try
             {
                 var shared = grant.Mode == LockMode.Shared;
-                if (await session.Commands.ReleaseAsync(grant.Key, shared, grant.FencingToken).ConfigureAwait(false) == 0)
+                if (await session.UntilBrokenAsync(session.Commands.ReleaseAsync(grant.Key, shared, grant.FencingToken)).ConfigureAwait(false) == 0)
                 {
-                    await session.Commands.UnlockAsync(grant.Key, shared).ConfigureAwait(false);
+                    await session.UntilBrokenAsync(session.Commands.UnlockAsync(grant.Key, shared)).ConfigureAwait(false);
                 }
             }
             finally
@@ -411,7 +411,7 @@ internal sealed partial class PostgresBackend : CoordinationBackend
             {
                 var shared = request.Mode == LockMode.Shared;
                 var command = await session.Commands.TryAsync(name.Key, shared).ConfigureAwait(false);
-                var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+                var reader = await session.UntilBrokenAsync(command.ExecuteReaderAsync()).ConfigureAwait(false);
                 result = await session.Commands.ReadTryAsync(reader, name.Key, shared, session.BackendPid).ConfigureAwait(false);
             }
             finally

@@ -41,8 +41,8 @@ internal sealed class NetworkNamespace : IDisposable
     {
         var ip = Commands.Find("ip") ?? throw new InvalidOperationException("ip (Debian's iproute2) is not installed; scripts/test.sh installs it.");
         var nft = Commands.Find("nft") ?? throw new InvalidOperationException("nft (Debian's nftables) is not installed; scripts/test.sh installs it.");
-        // Names and subnets unique to this process and call, so parallel runs and leftovers of killed runs never clash.
-        var subnet = Random.Shared.Next(1, 255);
+        // Names and subnets unique to this process and call, so parallel runs and leftovers never clash.
+        var subnet = PickFreeSubnet();
         var name = $"baton-p{Environment.ProcessId}-{subnet}";
         var space = new NetworkNamespace(name, subnet, ip, nft);
         var outer = $"bp{subnet}o{Environment.ProcessId % 10000}";
@@ -68,6 +68,25 @@ internal sealed class NetworkNamespace : IDisposable
         return space;
     }
 
+    /// <summary>
+    /// A /30 that no interface here has an address in. A deleted namespace lingers, with its pair's end on this side
+    /// and that end's address, while the kernel still has sockets of it: a killed holder's connections, cut off,
+    /// retransmit for minutes. A new pair on the same /30 would have its answers routed to the lingering one.
+    /// </summary>
+    private static int PickFreeSubnet()
+    {
+        var used = System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
+            .SelectMany(i => i.GetIPProperties().UnicastAddresses)
+            .Select(a => a.Address.GetAddressBytes())
+            .Where(b => b.Length == 4 && b[0] == 10 && b[1] == 231)
+            .Select(b => (int)b[2])
+            .ToHashSet();
+        int[] free = [.. Enumerable.Range(1, 254).Where(n => !used.Contains(n))];
+        return free.Length > 0
+            ? free[Random.Shared.Next(free.Length)]
+            : throw new InvalidOperationException("Every 10.231.N.0/30 here is taken by lingering test namespaces; wait a few minutes for them to end.");
+    }
+
     /// <summary>Drops, inside the namespace, every packet to or from this side: a silent partition (no resets).</summary>
     public void Cut() => Commands.RunWithInput(_ip, $$"""
         table inet {{CutTable}} {
@@ -79,10 +98,19 @@ internal sealed class NetworkNamespace : IDisposable
     /// <summary>Ends the partition.</summary>
     public void Heal() => Commands.Run(_ip, "netns", "exec", Name, _nft, "delete", "table", "inet", CutTable);
 
-    /// <summary>Deletes the namespace (its end of the veth pair goes with it, and so does the other end) and the translation.</summary>
+    /// <summary>
+    /// Heals the cut, so the connections its processes left end now rather than after minutes of retransmissions, then
+    /// deletes the namespace (its end of the veth pair goes with it, and so does the other end) and the translation.
+    /// </summary>
     public void Dispose()
     {
-        foreach (var command in new[] { new[] { _ip, "netns", "delete", Name }, [_nft, "delete", "table", "ip", _forwardTable] })
+        string[][] commands =
+        [
+            [_ip, "netns", "exec", Name, _nft, "delete", "table", "inet", CutTable],
+            [_ip, "netns", "delete", Name],
+            [_nft, "delete", "table", "ip", _forwardTable],
+        ];
+        foreach (var command in commands)
         {
             try
             {

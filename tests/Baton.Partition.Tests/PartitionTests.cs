@@ -42,10 +42,18 @@ public sealed class PartitionTests(ITestOutputHelper output)
         var clock = Stopwatch.StartNew();
         partition.Space.Cut();
         // The release goes out on the session that holds both, and nothing answers it.
-        var releasing = partition.Holder.ReleaseAsync(other.Tag);
-        await partition.AssertToldBeforeTheRivalAsync(clock, output, "postgres, statement in flight");
-        // And the release itself ends (its session is gone) instead of hanging with the connection.
-        await releasing.WaitAsync(Limit);
+        var releasing = ReleaseAsync();
+        var lostAt = await partition.AssertToldBeforeTheRivalAsync(clock, output, "postgres, statement in flight");
+        // And the release itself ends with its session, instead of waiting with Npgsql for the command timeout (30 s).
+        var releasedAt = await releasing.WaitAsync(Limit);
+        output.WriteLine($"the release ended {releasedAt.TotalMilliseconds:F0} ms after the cut");
+        Assert.True(releasedAt < lostAt + TimeSpan.FromSeconds(10), $"the release ended {releasedAt.TotalMilliseconds:F0} ms after the cut, its session was given up at {lostAt.TotalMilliseconds:F0} ms");
+
+        async Task<TimeSpan> ReleaseAsync()
+        {
+            await partition.Holder.ReleaseAsync(other.Tag);
+            return clock.Elapsed;
+        }
     }
 
     /// <summary>
@@ -112,8 +120,8 @@ public sealed class PartitionTests(ITestOutputHelper output)
             }
         }
 
-        /// <summary>Asks for the lock on this side, waits for the holder's lost token, then for the rival.</summary>
-        public async Task AssertToldBeforeTheRivalAsync(Stopwatch clock, ITestOutputHelper output, string what)
+        /// <summary>Asks for the lock on this side, waits for the holder's lost token, then for the rival; returns when the token fired.</summary>
+        public async Task<TimeSpan> AssertToldBeforeTheRivalAsync(Stopwatch clock, ITestOutputHelper output, string what)
         {
             var contested = Rival.CreateLock(Name);
             var rivalGot = Task.Run(async () =>
@@ -134,6 +142,7 @@ public sealed class PartitionTests(ITestOutputHelper output)
 
             output.WriteLine($"{what}: lost ({reason}) {lostAt.TotalMilliseconds:F0} ms after the cut; rival acquired {rivalAt.TotalMilliseconds:F0} ms after it");
             Assert.True(rivalAt > lostAt);
+            return lostAt;
         }
 
         /// <summary>Heals the network and takes a lock again through the same coordinator.</summary>

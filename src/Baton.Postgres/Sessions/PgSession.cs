@@ -1,5 +1,6 @@
 using System.Data;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Baton.Postgres.Holds;
 using Npgsql;
 
@@ -14,6 +15,7 @@ namespace Baton.Postgres.Sessions;
 internal sealed class PgSession : IAsyncDisposable
 {
     private readonly SemaphoreSlim _statement = new(1, 1);
+    private readonly StatementWatch _watch = new();
     private readonly NpgsqlConnection _connection;
     private readonly SessionCommands _commands;
     private int _broken;
@@ -70,7 +72,7 @@ internal sealed class PgSession : IAsyncDisposable
         try
         {
             ObjectDisposedException.ThrowIf(IsBroken, this);
-            return await work(_connection, cancellationToken).ConfigureAwait(false);
+            return await UntilBrokenAsync(work(_connection, cancellationToken)).ConfigureAwait(false);
         }
         catch (Exception e) when (IsConnectionFailure(e))
         {
@@ -108,6 +110,47 @@ internal sealed class PgSession : IAsyncDisposable
     {
         Volatile.Write(ref _statementSince, 0);
         _statement.Release();
+    }
+
+    /// <summary>
+    /// The statement's own task while it runs, unless the session is marked broken first (its check gave up on the
+    /// server): then it fails at once. On a network gone silent Npgsql keeps a statement for its command timeout,
+    /// whatever is done to the connection (a cancellation connects to the server too, a close waits for the answer),
+    /// and the caller of a release or a try, told its holds are lost, must not wait with it.
+    /// </summary>
+    public ValueTask<T> UntilBrokenAsync<T>(Task<T> statement) => statement.IsCompleted ? new(statement) : StatementOrGivenUpAsync(statement);
+
+    /// <inheritdoc cref="UntilBrokenAsync{T}(Task{T})"/>
+    public ValueTask UntilBrokenAsync(Task statement) => statement.IsCompleted ? new(statement) : StatementOrGivenUpAsync(statement);
+
+    // Pooled: the hot path awaits one of these per statement, and neither the watch nor the method allocates.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<T> StatementOrGivenUpAsync<T>(Task<T> statement)
+    {
+        if (!await _watch.WatchAsync(statement).ConfigureAwait(false))
+        {
+            throw GiveUp(statement);
+        }
+
+        return await statement.ConfigureAwait(false);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask StatementOrGivenUpAsync(Task statement)
+    {
+        if (!await _watch.WatchAsync(statement).ConfigureAwait(false))
+        {
+            throw GiveUp(statement);
+        }
+
+        await statement.ConfigureAwait(false);
+    }
+
+    private static ObjectDisposedException GiveUp(Task statement)
+    {
+        // It ends whenever Npgsql lets go of it; nobody awaits it any more.
+        _ = statement.ContinueWith(static s => _ = s.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        return new ObjectDisposedException(nameof(PgSession), "The session was given up: the server did not answer in time.");
     }
 
     /// <summary>After a statement failed: marks the session broken when the connection did; returns whether it is broken.</summary>
@@ -190,7 +233,9 @@ internal sealed class PgSession : IAsyncDisposable
             _terminated = true;
         }
 
-        return Interlocked.Exchange(ref _broken, 1) == 0;
+        var first = Interlocked.Exchange(ref _broken, 1) == 0;
+        _watch.GiveUp();
+        return first;
     }
 
     /// <summary>Closes the connection, which ends the session and every lock it still holds.</summary>
