@@ -30,6 +30,40 @@ public sealed class PartitionTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// A waiter cut off from its server gets its answer at the timeout it chose, not at a driver's or the operating
+    /// system's: a timed-out answer, or an error saying the backend is unreachable.
+    /// </summary>
+    [Theory]
+    [InlineData("etcd")]
+    [InlineData("redis")]
+    [InlineData("zookeeper")]
+    [InlineData("postgres")]
+    public async Task A_cut_off_waiter_is_answered_at_its_own_timeout(string scheme)
+    {
+        await using var partition = await HeldAcrossPartition.StartAsync(scheme);
+        var wanted = partition.Name + "/wanted";
+        await using var held = await partition.Rival.CreateLock(wanted).AcquireAsync(Limit);
+        var timeout = TimeSpan.FromSeconds(4);
+        var waiting = await partition.Holder.StartAcquireAsync(wanted, HolderMode.Lock, timeout);
+        await partition.Holder.PingAsync();
+        var clock = Stopwatch.StartNew();
+        partition.Space.Cut();
+        string answer;
+        try
+        {
+            answer = await waiting.WaitAsync(Limit) is null ? "timed out" : "acquired";
+        }
+        catch (HolderProcessException e) when (e.Message.Contains("failed: ERROR", StringComparison.Ordinal))
+        {
+            answer = "error";
+        }
+
+        output.WriteLine($"{scheme}: the waiter's answer ({answer}) came {clock.ElapsedMilliseconds} ms after the cut; its timeout was {timeout.TotalSeconds} s");
+        Assert.NotEqual("acquired", answer);
+        Assert.True(clock.Elapsed < timeout + TimeSpan.FromSeconds(4), $"{scheme}: the answer came {clock.ElapsedMilliseconds} ms after the cut, for a timeout of {timeout.TotalSeconds} s");
+    }
+
+    /// <summary>
     /// A PostgreSQL session busy with a statement when the network goes silent cannot be checked (one statement runs
     /// at a time), and that statement would wait for the operating system to give up (about 15 minutes) while the
     /// server frees the session's locks within seconds: the holds on it must still be reported lost first.

@@ -253,18 +253,56 @@ internal static class Acquisition
         throw new DeadlockException(cycle);
     }
 
-    /// <summary>Withdraws a queued wait; false when the grant came first (it is then the caller's to take).</summary>
+    /// <summary>
+    /// How long a withdrawal, which may be a round trip, may add to the caller's timeout. A server that does not answer
+    /// it in time (a partition) must not hold the caller's answer for the client library's own timeout.
+    /// </summary>
+    internal static readonly TimeSpan WithdrawGrace = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Withdraws a queued wait; false when the grant came first (it is then the caller's to take). A withdrawal not
+    /// answered within <see cref="WithdrawGrace"/> counts as done, and a grant it turns out to have raced is released.
+    /// </summary>
     private static async ValueTask<bool> WithdrawAsync(Coordinator coordinator, AcquisitionTicket ticket, string name)
     {
+        Task<bool>? pending = null;
         try
         {
-            return await ticket.WithdrawAsync().ConfigureAwait(false);
+            var withdrawing = ticket.WithdrawAsync();
+            if (withdrawing.IsCompleted)
+            {
+                return await withdrawing.ConfigureAwait(false);
+            }
+
+            pending = withdrawing.AsTask();
+            return await pending.WaitAsync(WithdrawGrace, coordinator.TimeProvider).ConfigureAwait(false);
+        }
+        catch (TimeoutException) when (pending is { IsCompleted: false })
+        {
+            _ = ReleaseIfGrantedLateAsync(coordinator, ticket, pending, name);
+            return true;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // The backend's lease or session removes the stale queue entry.
             Log.WithdrawFailed(coordinator.Logger, name, coordinator.BackendUrl, e);
             return true;
+        }
+    }
+
+    /// <summary>After a withdrawal that outlasted its grace: the caller was told it did not acquire, so a grant that won the race goes.</summary>
+    private static async Task ReleaseIfGrantedLateAsync(Coordinator coordinator, AcquisitionTicket ticket, Task<bool> withdrawing, string name)
+    {
+        try
+        {
+            if (!await withdrawing.ConfigureAwait(false))
+            {
+                await (await ticket.Granted.ConfigureAwait(false)).ReleaseAsync().ConfigureAwait(false);
+            }
+        }
+        catch (Exception e)
+        {
+            Log.WithdrawFailed(coordinator.Logger, name, coordinator.BackendUrl, e);
         }
     }
 

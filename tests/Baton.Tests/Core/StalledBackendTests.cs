@@ -63,6 +63,32 @@ public sealed class StalledBackendTests
         Assert.Equal(7, handle.FencingToken);
     }
 
+    [Fact]
+    public async Task TryAcquireAsync_WithdrawalStallsPastGrace_ReturnsNullAndReleasesTheGrantItRaced()
+    {
+        var clock = new GraceWatchingClock();
+        var backend = await ConnectAsync(clock);
+        await using var coordinator = backend.Coordinator;
+        var ticket = new StalledWithdrawalTicket();
+        backend.Stalled.Result.SetResult(AcquisitionStart.Queued(ticket));
+
+        var attempt = coordinator.CreateLock("stalled").TryAcquireAsync(TimeSpan.FromSeconds(5)).AsTask();
+        await backend.Stalled.Started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        clock.Advance(TimeSpan.FromSeconds(5));
+        await clock.GraceTimerCreated.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.False(attempt.IsCompleted);
+
+        // The server does not answer the withdrawal: the caller hears at its timeout and the grace, not at the server's.
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Null(await attempt.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        // The answer, when it comes, says the grant had won: the grant nobody took is released.
+        var late = new RecordingGrant();
+        ticket.Grant(late);
+        ticket.Withdrawal.SetResult(false);
+        await late.Released.Task.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
     private static async Task<(Coordinator Coordinator, StalledBackend Stalled)> ConnectAsync(TimeProvider clock)
     {
         var scheme = $"stall{Guid.NewGuid():N}"[..16];
@@ -108,6 +134,40 @@ public sealed class StalledBackendTests
         {
             Released.TrySetResult();
             return default;
+        }
+    }
+
+    /// <summary>A fake clock that says when the withdrawal's grace starts being timed.</summary>
+    private sealed class GraceWatchingClock : FakeTimeProvider
+    {
+        public TaskCompletionSource GraceTimerCreated { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = base.CreateTimer(callback, state, dueTime, period);
+            if (dueTime == Baton.Internal.Acquisition.WithdrawGrace)
+            {
+                GraceTimerCreated.TrySetResult();
+            }
+
+            return timer;
+        }
+    }
+
+    /// <summary>A ticket whose withdrawal waits for the test to answer it.</summary>
+    private sealed class StalledWithdrawalTicket : AcquisitionTicket
+    {
+        private readonly TaskCompletionSource<LockGrant> _granted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource<bool> Withdrawal { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override Task<LockGrant> Granted => _granted.Task;
+
+        public void Grant(LockGrant grant) => _granted.SetResult(grant);
+
+        public override ValueTask<bool> WithdrawAsync()
+        {
+            return new(Withdrawal.Task);
         }
     }
 
