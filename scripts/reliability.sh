@@ -54,11 +54,13 @@ rows=(
   "clean|--backend $etcd?ttl=2s --fault stop --processes 3 --iterations 30 --hold-ms 100"
   "clean|--backend etcd://private?ttl=2s --fault restart --processes 3 --iterations 10 --hold-ms 1000"
   "clean|--backend etcd://private?ttl=2s --fault leader-kill --processes 3 --iterations 10 --hold-ms 1000"
+  "clean|--backend etcd://private?ttl=2s --fault cluster-crash --processes 3 --iterations 10 --hold-ms 1000"
   "clean|--backend $etcd?ttl=2s --fault starve --processes 4 --iterations 100 --hold-ms 20 --starve-seconds 15"
   "clean|--backend $zk?ttl=2s --fault kill --processes 4 --iterations 60 --hold-ms 20 --faults 5"
   "clean|--backend $zk?ttl=2s --fault stop --processes 3 --iterations 30 --hold-ms 100"
   "clean|--backend zookeeper://private?ttl=2s --fault restart --processes 3 --iterations 10 --hold-ms 1000"
   "clean|--backend zookeeper://private?ttl=2s --fault leader-kill --processes 3 --iterations 10 --hold-ms 1000"
+  "clean|--backend zookeeper://private?ttl=2s --fault cluster-crash --processes 3 --iterations 10 --hold-ms 1000"
   "clean|--backend $zk?ttl=2s --fault starve --processes 4 --iterations 100 --hold-ms 20 --starve-seconds 15"
 )
 

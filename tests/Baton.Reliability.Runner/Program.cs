@@ -1,12 +1,12 @@
 // Baton.Reliability.Runner — the long runs of the reliability harness (docs/RELIABILITY.md), and its worker.
 //
 //   dotnet run -c Release --project tests/Baton.Reliability.Runner -- --backend URL
-//       [--fault none|kill|stop|restart|delete|clean|starve|leader-kill] [--processes N] [--iterations M] [--seed S]
+//       [--fault none|kill|stop|restart|delete|clean|starve|leader-kill|cluster-crash] [--processes N] [--iterations M] [--seed S]
 //       [--fencing on|off] [--hold-ms H] [--faults K] [--starve-seconds T] [--timeout-seconds T] [--header]
 //
 // --backend is a Baton backend URL, or `none` (no lock) or `naive` (a naive delete-on-release lock file): the
 // control arms. A file URL without a path gets a directory of the run's own; a restart run starts a private server
-// of the URL's scheme, a leader-kill run a private three-member cluster of it (the URL's query options are kept).
+// of the URL's scheme, a leader-kill or cluster-crash run a private three-member cluster of it (the URL's query options are kept).
 // It prints one markdown table row (--header: the header first) and exits 1 when the checker found any violation,
 // 64 on bad arguments.
 //

@@ -19,6 +19,9 @@ internal sealed class FaultInjector(
     /// <summary>The detail of the <see cref="RecordKind.Restart"/> record of a leader kill.</summary>
     public const string LeaderDetail = "leader";
 
+    /// <summary>The detail of the <see cref="RecordKind.Restart"/> record of a whole cluster's crash.</summary>
+    public const string ClusterDetail = "cluster";
+
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(5);
     private readonly Random _random = new(spec.Seed);
     private int _beginsSeen;
@@ -53,6 +56,9 @@ internal sealed class FaultInjector(
                     break;
                 case FaultKind.LeaderKill:
                     await KillLeadersAsync(cancellationToken);
+                    break;
+                case FaultKind.ClusterCrash:
+                    await CrashClustersAsync(cancellationToken);
                     break;
             }
         }
@@ -153,6 +159,32 @@ internal sealed class FaultInjector(
             await cluster.LeaderAsync(except: leader);
             await cluster.StartAgainAsync(leader);
             await WaitForAsync(r => r.Kind == RecordKind.Begin && r.Nanoseconds > killed, TimeSpan.FromSeconds(120), cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// kill -9 of every member at once while a section is open (a power cut); down for two lease times, so that every
+    /// holder's lease runs out on its side and the servers find the leases on their disks when they come back; then
+    /// every member started again on its data, and a wait for a section to begin before the next crash.
+    /// </summary>
+    private async Task CrashClustersAsync(CancellationToken cancellationToken)
+    {
+        var cluster = servers.Cluster ?? throw new InvalidOperationException("A cluster-crash run needs its private cluster.");
+        for (var i = 0; i < spec.FaultCount; i++)
+        {
+            await LetSectionsBeginAsync(cancellationToken);
+            if (await WaitForHolderAsync(cancellationToken) is not { } holder)
+            {
+                return;
+            }
+
+            var crashed = MonotonicClock.Nanoseconds;
+            history.Append(new Record(RecordKind.Restart, holder.Pid, -1, Record.NoToken, crashed, ClusterDetail));
+            await cluster.CrashAllAsync();
+            Injected++;
+            await Task.Delay(spec.LeaseTime * 2, cancellationToken);
+            await cluster.StartAllAgainAsync();
+            await WaitForAsync(r => r.Kind == RecordKind.Begin && r.Nanoseconds > crashed, TimeSpan.FromSeconds(120), cancellationToken);
         }
     }
 

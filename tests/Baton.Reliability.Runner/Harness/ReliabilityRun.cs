@@ -32,7 +32,7 @@ public static class ReliabilityRun
         try
         {
             server = spec.Fault == FaultKind.Restart ? await PrivateServer.StartAsync(spec.Backend) : null;
-            cluster = spec.Fault == FaultKind.LeaderKill ? await PrivateCluster.StartAsync(spec.Backend) : null;
+            cluster = spec.Fault is FaultKind.LeaderKill or FaultKind.ClusterCrash ? await PrivateCluster.StartAsync(spec.Backend) : null;
             var servers = new PrivateServers(server, cluster);
             if (spec.Scheme == "memory")
             {
@@ -87,6 +87,7 @@ public static class ReliabilityRun
             (FaultKind.Stop, _) when !leased => "a holder paused past its lease needs a lease backend (redis, etcd, zookeeper); elsewhere a paused holder simply keeps the lock",
             (FaultKind.Restart, not ("redis" or "postgres" or "postgresql" or "etcd" or "zookeeper")) => "a server restart needs a redis, postgres, etcd or zookeeper backend",
             (FaultKind.LeaderKill, not ("etcd" or "zookeeper")) => "a leader kill needs a backend that runs as a cluster with a leader: etcd or zookeeper",
+            (FaultKind.ClusterCrash, not ("etcd" or "zookeeper")) => "a cluster crash needs a backend that runs as a cluster: etcd or zookeeper",
             (FaultKind.Delete, not ("file" or "naive")) => "lock-file deletion applies to the file backend and the naive control arm",
             (FaultKind.Clean, not "file") => "cleaning applies to the file backend",
             _ => null,

@@ -28,7 +28,7 @@ public sealed record RunResult(RunSpec Spec, CheckReport Report, TimeSpan Elapse
             return string.Create(
                 CultureInfo.InvariantCulture,
                 $"| `{BackendUrl.Redact(Spec.Backend)}` | {FaultNames.Of(Spec.Fault)}{(Spec.Fencing ? string.Empty : " (fencing off)")} | {Spec.Processes} × {Spec.Iterations} | {Spec.Seed} "
-                + $"| {Report.Attempted} | {Report.Acquired} | {Report.TimedOut + Report.Failed} | {Report.Lost} | {FaultsInjected}{(Spec.Fault is FaultKind.Kill or FaultKind.Stop or FaultKind.Restart or FaultKind.LeaderKill ? $" ({Report.FaultsInsideHolds})" : string.Empty)} | {Report.Violations} | {Report.StaleRejected} | {takeover} | {Elapsed.TotalSeconds:0.0} |");
+                + $"| {Report.Attempted} | {Report.Acquired} | {Report.TimedOut + Report.Failed} | {Report.Lost} | {FaultsInjected}{(Spec.Fault is FaultKind.Kill or FaultKind.Stop or FaultKind.Restart or FaultKind.LeaderKill or FaultKind.ClusterCrash ? $" ({Report.FaultsInsideHolds})" : string.Empty)} | {Report.Violations} | {Report.StaleRejected} | {takeover} | {Elapsed.TotalSeconds:0.0} |");
         }
     }
 

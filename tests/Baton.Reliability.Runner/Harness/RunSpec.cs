@@ -28,6 +28,9 @@ public enum FaultKind
 
     /// <summary>kill -9 of the leader of a private three-member cluster mid-hold, then that member started again (etcd, zookeeper).</summary>
     LeaderKill,
+
+    /// <summary>kill -9 of every member of a private three-member cluster at once mid-hold, then all started again (etcd, zookeeper).</summary>
+    ClusterCrash,
 }
 
 /// <summary>The command-line names of the faults: the enum's names in lower case, words joined by a hyphen (<c>leader-kill</c>).</summary>
@@ -60,7 +63,7 @@ public sealed record RunSpec
 {
     /// <summary>A Baton backend URL; <c>none</c> (no lock: control arm); <c>naive</c> (the naive delete-on-release lock file: control arm).
     /// A file URL without a path gets a lock directory of the run's own; a restart run starts a private server of the
-    /// URL's scheme, a leader-kill run a private three-member cluster of it, and either keeps only the URL's query options.</summary>
+    /// URL's scheme, a leader-kill or cluster-crash run a private three-member cluster of it, and either keeps only the URL's query options.</summary>
     public required string Backend { get; init; }
 
     /// <summary>The fault to inject.</summary>

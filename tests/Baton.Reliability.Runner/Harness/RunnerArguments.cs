@@ -7,7 +7,7 @@ public static class RunnerArguments
 {
     /// <summary>The usage line.</summary>
     public const string Usage =
-        "usage: Baton.Reliability.Runner --backend URL|none|naive [--fault none|kill|stop|restart|delete|clean|starve|leader-kill] [--processes N] [--iterations M] "
+        "usage: Baton.Reliability.Runner --backend URL|none|naive [--fault none|kill|stop|restart|delete|clean|starve|leader-kill|cluster-crash] [--processes N] [--iterations M] "
         + "[--seed S] [--fencing on|off] [--hold-ms H] [--faults K] [--starve-seconds T] [--timeout-seconds T] [--header]";
 
     /// <summary>Parses the arguments.</summary>

@@ -5,8 +5,8 @@ using System.Net.Sockets;
 namespace Baton.Reliability.Servers;
 
 /// <summary>
-/// A three-member etcd cluster or ZooKeeper ensemble of the run's own, whose leader the run kills (SIGKILL) and starts
-/// again. Every member is killed by its process id and its data removed at dispose.
+/// A three-member etcd cluster or ZooKeeper ensemble of the run's own, whose leader (or every member) the run kills
+/// (SIGKILL) and starts again. Every member is killed by its process id and its data removed at dispose.
 /// </summary>
 internal sealed class PrivateCluster : IAsyncDisposable
 {
@@ -96,6 +96,15 @@ internal sealed class PrivateCluster : IAsyncDisposable
 
     /// <summary>Starts a crashed member again on its port and data, and waits until it serves: the cluster is whole again.</summary>
     public Task StartAgainAsync(int member) => _members[member].StartAgainAsync();
+
+    /// <summary>kill -9 of every member at once.</summary>
+    public Task CrashAllAsync() => Task.WhenAll(_members.Select(m => m.CrashAsync()));
+
+    /// <summary>
+    /// Starts every member again on its port and data, and waits until each serves. All at once: a member serves only
+    /// once a majority is up to elect a leader.
+    /// </summary>
+    public Task StartAllAgainAsync() => Task.WhenAll(_members.Select(m => m.StartAgainAsync()));
 
     public async ValueTask DisposeAsync()
     {

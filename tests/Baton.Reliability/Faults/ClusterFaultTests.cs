@@ -6,7 +6,8 @@ namespace Baton.Reliability.Tests.Faults;
 
 /// <summary>
 /// kill -9 of the leader of a private three-member etcd cluster and ZooKeeper ensemble mid-hold, the member started
-/// again once the others have elected a new leader; and the refusal of that fault where there is no cluster.
+/// again once the others have elected a new leader; kill -9 of every member at once, all started again; and the
+/// refusal of those faults where there is no cluster.
 /// </summary>
 public sealed class ClusterFaultTests
 {
@@ -23,6 +24,30 @@ public sealed class ClusterFaultTests
         });
 
         Runs.AssertClean(result, minimumFaults: 1);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public async Task CrashEveryMember_ThreeMemberCluster_NoViolation(string backend)
+    {
+        var result = await Runs.RunAsync(new RunSpec
+        {
+            Backend = $"{backend}://private?ttl=2s", Fault = FaultKind.ClusterCrash, Processes = 3, Iterations = 4, FaultCount = 1,
+            Hold = TimeSpan.FromMilliseconds(500), AcquireTimeout = TimeSpan.FromSeconds(20), Seed = Runs.Seed,
+        });
+
+        Runs.AssertClean(result, minimumFaults: 1);
+    }
+
+    [Fact]
+    public async Task ClusterCrash_Postgres_RefusedNamingTheBackendsThatRunAsACluster()
+    {
+        var (spec, _) = RunnerArguments.Parse(["--backend", "postgres://127.0.0.1:1/db", "--fault", "cluster-crash"]);
+
+        var refusal = await Assert.ThrowsAsync<ArgumentException>(() => ReliabilityRun.ExecuteAsync(spec));
+
+        Assert.Equal(FaultKind.ClusterCrash, spec.Fault);
+        Assert.Contains("etcd or zookeeper", refusal.Message, StringComparison.Ordinal);
     }
 
     [Fact]
