@@ -45,7 +45,8 @@ public sealed class PartitionTests(ITestOutputHelper output)
         await using var held = await partition.Rival.CreateLock(wanted).AcquireAsync(Limit);
         var timeout = TimeSpan.FromSeconds(4);
         var waiting = await partition.Holder.StartAcquireAsync(wanted, HolderMode.Lock, timeout);
-        await partition.Holder.PingAsync();
+        // The wait must be queued at the server when the cut comes: the case is a waiter cut off, not a request that never left.
+        await WaitUntilListedAsWaitingAsync(partition.Rival, wanted);
         var clock = Stopwatch.StartNew();
         partition.Space.Cut();
         string answer;
@@ -104,6 +105,17 @@ public sealed class PartitionTests(ITestOutputHelper output)
         // Its answer never comes while the network is cut; only the lost token is awaited.
         await partition.Holder.SendAsync("list cut-off-listing");
         await partition.AssertToldBeforeTheRivalAsync(clock, output, "postgres, listing in flight");
+    }
+
+    /// <summary>Reads the listing until <paramref name="name"/> shows a waiter: the server's state, which no event reports.</summary>
+    private static async Task WaitUntilListedAsWaitingAsync(Coordinator observer, string name)
+    {
+        var waited = Stopwatch.StartNew();
+        while ((await observer.ListLocksAsync()).FirstOrDefault(l => l.Name == name) is not { Waiters.Count: > 0 })
+        {
+            Assert.True(waited.Elapsed < Limit, $"{name} showed no waiter within {Limit.TotalSeconds} s");
+            await Task.Delay(20);
+        }
     }
 
     /// <summary>A holder in a namespace of its own holding a lock, and a rival on this side that wants it.</summary>

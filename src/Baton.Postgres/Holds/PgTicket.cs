@@ -54,7 +54,7 @@ internal sealed class PgTicket : AcquisitionTicket
             }
         }
 
-        _cancel.Cancel();
+        CancelStatement();
         _granted.TrySetCanceled();
         return new(true);
     }
@@ -72,7 +72,7 @@ internal sealed class PgTicket : AcquisitionTicket
             _state = Failed;
         }
 
-        _cancel.Cancel();
+        CancelStatement();
         _granted.TrySetException(error);
     }
 
@@ -154,4 +154,10 @@ internal sealed class PgTicket : AcquisitionTicket
 
         _granted.TrySetException(error);
     }
+
+    /// <summary>
+    /// Cancels the waiting statement without waiting for Npgsql: its cancellation connects to the server before it
+    /// returns, and on a network gone silent that takes the connect timeout, which the caller's answer must not wait for.
+    /// </summary>
+    private void CancelStatement() => _ = _cancel.CancelAsync();
 }

@@ -66,7 +66,7 @@ internal sealed class PgUpgradeTicket : AcquisitionTicket
             _state = 3;
         }
 
-        _cancel.Cancel();
+        CancelStatement();
         _granted.TrySetException(error);
     }
 
@@ -142,4 +142,10 @@ internal sealed class PgUpgradeTicket : AcquisitionTicket
             _finished.TrySetResult();
         }
     }
+
+    /// <summary>
+    /// Cancels the waiting statement without waiting for Npgsql: its cancellation connects to the server before it
+    /// returns, and on a network gone silent that takes the connect timeout, which the caller's answer must not wait for.
+    /// </summary>
+    private void CancelStatement() => _ = _cancel.CancelAsync();
 }

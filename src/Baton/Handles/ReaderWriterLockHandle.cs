@@ -47,7 +47,7 @@ public sealed class ReaderWriterLockHandle : LockHandleBase
             }
 
             SetPendingTicket(ticket);
-            return await Acquisition.WaitForTicketAsync(Owner, ticket, Name, timeout, cancellationToken).ConfigureAwait(false) is not null;
+            return await Acquisition.WaitForTicketAsync(Owner, ticket, Name, timeout, cancellationToken, upgrade: true).ConfigureAwait(false) is not null;
         }
         finally
         {

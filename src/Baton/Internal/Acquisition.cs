@@ -89,9 +89,11 @@ internal static class Acquisition
     /// <summary>
     /// Waits for a queued ticket until the timeout or cancellation; on giving up, withdraws it and keeps
     /// the grant if it won the race. Returns null on timeout, or when someone else withdrew the ticket.
+    /// An <paramref name="upgrade"/>'s grant is the hold the caller keeps: its withdrawal is awaited to the end
+    /// (a late grant could not be released without taking the shared hold with it).
     /// </summary>
     public static async ValueTask<LockGrant?> WaitForTicketAsync(
-        Coordinator coordinator, AcquisitionTicket ticket, string name, TimeSpan timeout, CancellationToken cancellationToken)
+        Coordinator coordinator, AcquisitionTicket ticket, string name, TimeSpan timeout, CancellationToken cancellationToken, bool upgrade = false)
     {
         var cancelled = false;
         try
@@ -111,7 +113,7 @@ internal static class Acquisition
             return null;
         }
 
-        if (!await WithdrawAsync(coordinator, ticket, name).ConfigureAwait(false))
+        if (!await WithdrawAsync(coordinator, ticket, name, graced: !upgrade).ConfigureAwait(false))
         {
             // The grant won the race with the deadline: success is success.
             return await ticket.Granted.ConfigureAwait(false);
@@ -260,10 +262,11 @@ internal static class Acquisition
     internal static readonly TimeSpan WithdrawGrace = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// Withdraws a queued wait; false when the grant came first (it is then the caller's to take). A withdrawal not
-    /// answered within <see cref="WithdrawGrace"/> counts as done, and a grant it turns out to have raced is released.
+    /// Withdraws a queued wait; false when the grant came first (it is then the caller's to take). When
+    /// <paramref name="graced"/>, a withdrawal not answered within <see cref="WithdrawGrace"/> counts as done, and a
+    /// grant it turns out to have raced is released.
     /// </summary>
-    private static async ValueTask<bool> WithdrawAsync(Coordinator coordinator, AcquisitionTicket ticket, string name)
+    private static async ValueTask<bool> WithdrawAsync(Coordinator coordinator, AcquisitionTicket ticket, string name, bool graced = true)
     {
         Task<bool>? pending = null;
         try
@@ -275,7 +278,7 @@ internal static class Acquisition
             }
 
             pending = withdrawing.AsTask();
-            return await pending.WaitAsync(WithdrawGrace, coordinator.TimeProvider).ConfigureAwait(false);
+            return graced ? await pending.WaitAsync(WithdrawGrace, coordinator.TimeProvider).ConfigureAwait(false) : await pending.ConfigureAwait(false);
         }
         catch (TimeoutException) when (pending is { IsCompleted: false })
         {
