@@ -41,7 +41,7 @@ internal sealed class Statements
     private readonly string _breakRequests;
     private readonly string _breakWait;
     private readonly string _breakEnd;
-    private readonly string _releaseBroken;
+    private readonly string _moveBrokenAside;
     private readonly string _brokenTokens;
     private readonly string _setMember;
 
@@ -77,7 +77,7 @@ internal sealed class Statements
         _breakMark = $"SELECT o_pid, o_key, o_token, o_mode, o_member, o_since FROM {schema}.break_mark($1, $2, $3)";
         _breakWait = $"SELECT {schema}.break_wait($1, $2, $3, $4, $5)";
         _breakEnd = $"SELECT {schema}.break_end($1, $2, $3)";
-        _releaseBroken = $"SELECT {schema}.release_broken($1, $2, $3, $4)";
+        _moveBrokenAside = $"UPDATE {schema}.holds SET pid = -nextval('{schema}.leftover_ids')::integer WHERE key = $1 AND pid = pg_backend_pid() AND token = $2";
         _brokenTokens = $"SELECT token FROM {schema}.broken_tokens WHERE token = ANY ($1)";
     }
 
@@ -295,11 +295,21 @@ internal sealed class Statements
         return requests;
     }
 
-    /// <summary>Lets a broken hold of this session go (its row kept as a leftover marked broken).</summary>
+    /// <summary>
+    /// Lets a broken hold of this session go: its row moves aside as a leftover marked broken, then the lock is
+    /// unlocked. Two statements, each its own transaction (the schema's release_broken did both in one): an advisory
+    /// unlock takes effect at once, before its transaction commits, and the next holder, granted right then, skipped
+    /// the row still locked by the move (SKIP LOCKED) and was told of no takeover.
+    /// </summary>
     public async Task ReleaseBrokenAsync(NpgsqlConnection connection, int key, bool shared, long token, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(_releaseBroken, connection) { Parameters = { Int(Keyspace), Int(key), Bool(shared), Long(token) } };
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await using (var move = new NpgsqlCommand(_moveBrokenAside, connection) { Parameters = { Int(key), Long(token) } })
+        {
+            await move.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await using var unlock = new NpgsqlCommand(Unlock, connection) { Parameters = { Int(Keyspace), Int(key), Bool(shared) } };
+        await unlock.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Which of these tokens were held on sessions that a break ended.</summary>
