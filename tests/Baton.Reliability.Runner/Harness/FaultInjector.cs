@@ -116,50 +116,29 @@ internal sealed class FaultInjector(
     }
 
     /// <summary>Crashes the private server while a section is open, starts it again, and waits for the next section.</summary>
-    private async Task RestartServerAsync(CancellationToken cancellationToken)
+    private Task RestartServerAsync(CancellationToken cancellationToken)
     {
         var server = servers.Server ?? throw new InvalidOperationException("A restart run needs its private server.");
-        for (var i = 0; i < spec.FaultCount; i++)
-        {
-            await LetSectionsBeginAsync(cancellationToken);
-            if (await WaitForHolderAsync(cancellationToken) is not { } holder)
-            {
-                return;
-            }
-
-            var restarted = MonotonicClock.Nanoseconds;
-            history.Append(new Record(RecordKind.Restart, holder.Pid, -1, Record.NoToken, restarted));
-            await server.RestartAsync();
-            Injected++;
-            await WaitForAsync(r => r.Kind == RecordKind.Begin && r.Nanoseconds > restarted, TimeSpan.FromSeconds(120), cancellationToken);
-        }
+        return CrashWhileHeldAsync(string.Empty, () => Task.FromResult<Func<Task>>(server.RestartAsync), cancellationToken);
     }
 
     /// <summary>
     /// kill -9 of the cluster's leader while a section is open; once the others have elected a new leader, starts the
     /// killed member again (the cluster is whole again), and waits for a section to begin before the next kill.
     /// </summary>
-    private async Task KillLeadersAsync(CancellationToken cancellationToken)
+    private Task KillLeadersAsync(CancellationToken cancellationToken)
     {
         var cluster = servers.Cluster ?? throw new InvalidOperationException("A leader-kill run needs its private cluster.");
-        for (var i = 0; i < spec.FaultCount; i++)
+        return CrashWhileHeldAsync(LeaderDetail, async () =>
         {
-            await LetSectionsBeginAsync(cancellationToken);
-            if (await WaitForHolderAsync(cancellationToken) is not { } holder)
-            {
-                return;
-            }
-
             var leader = await cluster.LeaderAsync();
-            var killed = MonotonicClock.Nanoseconds;
-            // A restart of one member: the record the checker counts inside holds, told apart by its detail.
-            history.Append(new Record(RecordKind.Restart, holder.Pid, -1, Record.NoToken, killed, LeaderDetail));
-            await cluster.CrashAsync(leader);
-            Injected++;
-            await cluster.LeaderAsync(except: leader);
-            await cluster.StartAgainAsync(leader);
-            await WaitForAsync(r => r.Kind == RecordKind.Begin && r.Nanoseconds > killed, TimeSpan.FromSeconds(120), cancellationToken);
-        }
+            return async () =>
+            {
+                await cluster.CrashAsync(leader);
+                await cluster.LeaderAsync(except: leader);
+                await cluster.StartAgainAsync(leader);
+            };
+        }, cancellationToken);
     }
 
     /// <summary>
@@ -167,9 +146,24 @@ internal sealed class FaultInjector(
     /// holder's lease runs out on its side and the servers find the leases on their disks when they come back; then
     /// every member started again on its data, and a wait for a section to begin before the next crash.
     /// </summary>
-    private async Task CrashClustersAsync(CancellationToken cancellationToken)
+    private Task CrashClustersAsync(CancellationToken cancellationToken)
     {
         var cluster = servers.Cluster ?? throw new InvalidOperationException("A cluster-crash run needs its private cluster.");
+        return CrashWhileHeldAsync(ClusterDetail, () => Task.FromResult<Func<Task>>(async () =>
+        {
+            await cluster.CrashAllAsync();
+            await Task.Delay(spec.LeaseTime * 2, cancellationToken);
+            await cluster.StartAllAgainAsync();
+        }), cancellationToken);
+    }
+
+    /// <summary>
+    /// The counted crashes of servers: each while a section is open, recorded as a restart (told apart by
+    /// <paramref name="detail"/>) just before it strikes, then a wait for a section to begin after it. <paramref name="aim"/>
+    /// finds the target (a leader) before the record, so that the record and the crash are moments apart.
+    /// </summary>
+    private async Task CrashWhileHeldAsync(string detail, Func<Task<Func<Task>>> aim, CancellationToken cancellationToken)
+    {
         for (var i = 0; i < spec.FaultCount; i++)
         {
             await LetSectionsBeginAsync(cancellationToken);
@@ -178,13 +172,12 @@ internal sealed class FaultInjector(
                 return;
             }
 
-            var crashed = MonotonicClock.Nanoseconds;
-            history.Append(new Record(RecordKind.Restart, holder.Pid, -1, Record.NoToken, crashed, ClusterDetail));
-            await cluster.CrashAllAsync();
+            var strike = await aim();
+            var struck = MonotonicClock.Nanoseconds;
+            history.Append(new Record(RecordKind.Restart, holder.Pid, -1, Record.NoToken, struck, detail));
+            await strike();
             Injected++;
-            await Task.Delay(spec.LeaseTime * 2, cancellationToken);
-            await cluster.StartAllAgainAsync();
-            await WaitForAsync(r => r.Kind == RecordKind.Begin && r.Nanoseconds > crashed, TimeSpan.FromSeconds(120), cancellationToken);
+            await WaitForAsync(r => r.Kind == RecordKind.Begin && r.Nanoseconds > struck, TimeSpan.FromSeconds(120), cancellationToken);
         }
     }
 
