@@ -11,7 +11,7 @@ public sealed class FileFaultTests
     {
         var result = await Runs.RunAsync(new RunSpec
         {
-            Backend = "file://", Fault = FaultKind.Kill, Processes = 3, Iterations = 15, FaultCount = 2, Hold = TimeSpan.FromMilliseconds(20), Seed = Runs.Seed,
+            Backend = "file://", Fault = FaultKind.Kill, Processes = 3, Iterations = 15, FaultCount = 2, Hold = TimeSpan.FromMilliseconds(100), Seed = Runs.Seed,
         });
 
         Runs.AssertClean(result, minimumFaults: 2);

@@ -20,7 +20,9 @@ public sealed class NetworkFaultTests
         var result = await Runs.RunAsync(new RunSpec
         {
             Backend = LeaseOption(SharedUrl(backend), backend), Fault = FaultKind.Kill, Processes = 3, Iterations = 10, FaultCount = 1,
-            Hold = TimeSpan.FromMilliseconds(20), Seed = Runs.Seed,
+
+            // Holds of 100 ms: 3 s of open sections, so that a fault injector starved on a loaded machine still finds one.
+            Hold = TimeSpan.FromMilliseconds(100), Seed = Runs.Seed,
         });
 
         Runs.AssertClean(result, minimumFaults: 1);
