@@ -247,9 +247,11 @@ internal sealed class PgSession : IAsyncDisposable
         var idle = await _statement.WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
         try
         {
-            await _connection.DisposeAsync().ConfigureAwait(false);
+            // Bounded: with a statement still in flight (one given up), Npgsql's close reads the rest of its answer
+            // first, and a CI run saw that read wait for good. The session is broken either way.
+            await _connection.DisposeAsync().AsTask().WaitAsync(CloseTimeout).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is NpgsqlException or IOException or InvalidOperationException)
+        catch (Exception e) when (e is NpgsqlException or IOException or InvalidOperationException or TimeoutException)
         {
             // The session is gone either way.
         }
@@ -261,6 +263,9 @@ internal sealed class PgSession : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>How long closing the connection may take before the session is let go without it.</summary>
+    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
 
     private bool IsConnectionFailure(Exception e) =>
         e is NpgsqlException or IOException or InvalidOperationException or OperationCanceledException && ConnectionFailed();
