@@ -363,12 +363,13 @@ internal sealed partial class PostgresBackend
         }
 
         // Not awaited: the look-up talks to the server, and on a network gone silent it would wait for the driver's
-        // timeout while the checks must go on (the next ones judge its statement like any other).
+        // timeout while the checks must go on (the next ones judge its statement like any other). Queued, not
+        // started here: its first statement would otherwise be sent under the gate that every acquire and release takes.
         lock (_gate)
         {
             if (_breakLookup.IsCompleted && !IsDisposed)
             {
-                _breakLookup = LetBrokenHoldsGoAsync();
+                _breakLookup = Task.Run(LetBrokenHoldsGoAsync);
             }
         }
     }
